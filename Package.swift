@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "presence-sim",
+    products: [
+        .executable(name: "presence-sim", targets: ["PresenceSimCLI"]),
+        .library(name: "PresenceCore", targets: ["PresenceCore"]),
+        .library(name: "Scenario", targets: ["Scenario"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // The in-memory TTL presence store: standard library and swift-collections only.
+        .target(
+            name: "PresenceCore",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+        ),
+        // The scenario file: schema, durations, distributions, validation with JSON paths.
+        .target(name: "Scenario", dependencies: ["PresenceCore"]),
+        .testTarget(name: "PresenceCoreTests", dependencies: ["PresenceCore"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("Fixtures")]),
+        .executableTarget(
+            name: "PresenceSimCLI",
+            dependencies: [
+                "Scenario",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

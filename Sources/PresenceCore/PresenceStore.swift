@@ -1,0 +1,523 @@
+import HeapModule
+
+/// The in-memory TTL presence store every simulated design runs against: the "Redis" of the reference
+/// designs, as a pure value type.
+///
+/// Every operation takes `now` and returns what changed; nothing reads a clock and nothing is pushed
+/// anywhere. The store holds four kinds of state, each mapping to what the reference designs keep:
+///
+/// - **Entries** per (room, client): status, metadata size, absolute expiry and last heartbeat. An entry
+///   is *live* at `now` when `now < expiresAt` (Redis `EX` semantics: a key written at t with TTL d is
+///   gone at t + d).
+/// - **Membership** per room: the raw member set (design A's family set, design B's room set), which
+///   is independent of entries and so can hold ghosts — members whose entry has expired.
+/// - **Typing** flags per (room, client), with their own expiry.
+/// - **Last seen** per client, written when an entry leaves or expires if the caller asks for it.
+///
+/// Expiry is lazy and exact: ``nextExpiry()`` tells the earliest instant something will expire without
+/// scanning, and ``expire(through:recordLastSeen:into:)`` removes everything due and reports it. Whether a
+/// design calls it at each expiry instant, on a periodic sweep, or never, is the caller's choice; reads
+/// filter expired entries either way.
+///
+/// Complexity: every operation is O(log n) in the number of entries, except the room reads, which are
+/// O(m log m) in the size of the room they return. Everything returned is in a defined order (expiry
+/// instant, then kind, then room, then client; member lists by client), never in hash order.
+public struct PresenceStore: Sendable {
+    /// A change, returned to the caller so it can fan it out; `subscribers` is the room's subscriber
+    /// count at the moment of the change.
+    public struct Event: Hashable, Sendable {
+        public var change: Change
+        public var subscribers: Int
+        public init(change: Change, subscribers: Int) {
+            self.change = change
+            self.subscribers = subscribers
+        }
+    }
+
+    public enum Change: Hashable, Sendable {
+        /// An entry became live (it was absent, or had expired).
+        case joined(EntryKey, PresenceStatus)
+        /// A live entry was removed by the caller.
+        case left(EntryKey)
+        /// A live entry reached its expiry.
+        case expired(EntryKey)
+        case statusChanged(EntryKey, from: PresenceStatus, to: PresenceStatus)
+        case typingStarted(EntryKey)
+        /// `expired` tells whether the flag timed out rather than being cleared.
+        case typingStopped(EntryKey, expired: Bool)
+        /// A room's member set reached its expiry and was dropped, `members` with it.
+        case membershipExpired(RoomID, members: Int)
+
+        /// The room the change happened in.
+        public var room: RoomID {
+            switch self {
+            case .joined(let key, _), .left(let key), .expired(let key), .statusChanged(let key, _, _),
+                .typingStarted(let key), .typingStopped(let key, _):
+                key.room
+            case .membershipExpired(let room, _): room
+            }
+        }
+    }
+
+    /// A presence entry as stored.
+    public struct Entry: Hashable, Sendable {
+        public var status: PresenceStatus
+        public var payloadBytes: Int
+        public var expiresAt: Instant
+        public var lastHeartbeat: Instant
+        public init(status: PresenceStatus, payloadBytes: Int, expiresAt: Instant, lastHeartbeat: Instant) {
+            self.status = status
+            self.payloadBytes = payloadBytes
+            self.expiresAt = expiresAt
+            self.lastHeartbeat = lastHeartbeat
+        }
+    }
+
+    /// A client's last-seen record: when it was written, and the last heartbeat the store had seen.
+    public struct LastSeen: Hashable, Sendable {
+        public var writtenAt: Instant
+        public var lastHeartbeat: Instant
+        public init(writtenAt: Instant, lastHeartbeat: Instant) {
+            self.writtenAt = writtenAt
+            self.lastHeartbeat = lastHeartbeat
+        }
+    }
+
+    // MARK: State
+
+    private struct EntryRecord {
+        var entry: Entry
+        /// The instant of this record's item in the expiry queue. Each record has exactly one queued item,
+        /// never later than its expiry; see ``PresenceStore/nextExpiry()``.
+        var queuedAt: Instant
+    }
+
+    private struct TypingRecord {
+        var until: Instant
+        var queuedAt: Instant?
+    }
+
+    private struct Room {
+        var members: Set<ClientID> = []
+        /// Clients with an entry record (live or expired but not yet reclaimed) in this room.
+        var entryClients: Set<ClientID> = []
+        var typingClients: Set<ClientID> = []
+        var subscribers = 0
+        var membershipExpiresAt = Instant.distantFuture
+        var membershipQueuedAt: Instant?
+
+        var isEmpty: Bool {
+            members.isEmpty && entryClients.isEmpty && typingClients.isEmpty && subscribers == 0
+                && membershipQueuedAt == nil
+        }
+    }
+
+    /// An item in the expiry queue. Ordered by instant, then kind, then key, so simultaneous expiries
+    /// come out in a defined order (the heap itself does not order equal elements).
+    private struct QueuedExpiry: Comparable {
+        enum Kind: UInt8 { case entry, typing, membership }
+        var at: Instant
+        var kind: Kind
+        var key: EntryKey
+
+        static func < (lhs: QueuedExpiry, rhs: QueuedExpiry) -> Bool {
+            (lhs.at, lhs.kind.rawValue, lhs.key) < (rhs.at, rhs.kind.rawValue, rhs.key)
+        }
+    }
+
+    private var entries: [EntryKey: EntryRecord] = [:]
+    private var typing: [EntryKey: TypingRecord] = [:]
+    private var rooms: [RoomID: Room] = [:]
+    private var lastSeenByClient: [ClientID: LastSeen] = [:]
+    private var queue = Heap<QueuedExpiry>()
+
+    public init() {}
+
+    // MARK: Entries
+
+    /// Writes or refreshes an entry: it is live until `now + ttl`.
+    ///
+    /// - Parameters:
+    ///   - status: the status to store; `nil` keeps the stored one (`.online` for a new entry).
+    ///   - payloadBytes: the metadata size to store; `nil` keeps the stored one (0 for a new entry).
+    /// - Returns: `.joined` when the entry was not live before, `.statusChanged` when a live entry's
+    ///   status changed, otherwise nil.
+    @discardableResult
+    public mutating func heartbeat(
+        _ key: EntryKey, now: Instant, ttl: Interval, status: PresenceStatus? = nil, payloadBytes: Int? = nil
+    ) -> Event? {
+        let expiresAt = now + ttl
+        let change: Change?
+        if var record = entries[key] {
+            let wasLive = now < record.entry.expiresAt
+            let oldStatus = record.entry.status
+            record.entry.expiresAt = expiresAt
+            record.entry.lastHeartbeat = now
+            if let status { record.entry.status = status }
+            if let payloadBytes { record.entry.payloadBytes = payloadBytes }
+            if expiresAt < record.queuedAt {
+                record.queuedAt = expiresAt
+                queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
+            }
+            entries[key] = record
+            if !wasLive {
+                change = .joined(key, record.entry.status)
+            } else if record.entry.status != oldStatus {
+                change = .statusChanged(key, from: oldStatus, to: record.entry.status)
+            } else {
+                change = nil
+            }
+        } else {
+            let entry = Entry(
+                status: status ?? .online, payloadBytes: payloadBytes ?? 0, expiresAt: expiresAt, lastHeartbeat: now)
+            entries[key] = EntryRecord(entry: entry, queuedAt: expiresAt)
+            queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
+            rooms[key.room, default: Room()].entryClients.insert(key.client)
+            change = .joined(key, entry.status)
+        }
+        return change.map { event($0) }
+    }
+
+    /// Removes an entry at once (a clean leave, or a disconnect handler).
+    /// - Returns: `.left` if the entry was live, otherwise nil (removing an expired entry reclaims it silently).
+    @discardableResult
+    public mutating func remove(_ key: EntryKey, now: Instant, recordLastSeen: Bool) -> Event? {
+        guard let record = entries.removeValue(forKey: key) else { return nil }
+        dropFromIndex(entryOf: key)
+        // The queued item stays behind; `pruneQueueHead` discards it because the record is gone.
+        guard now < record.entry.expiresAt else { return nil }
+        if recordLastSeen { writeLastSeen(key.client, now: now, lastHeartbeat: record.entry.lastHeartbeat) }
+        return event(.left(key))
+    }
+
+    /// The live entry at `key`, if any.
+    public func entry(_ key: EntryKey, now: Instant) -> Entry? {
+        guard let record = entries[key], now < record.entry.expiresAt else { return nil }
+        return record.entry
+    }
+
+    /// Whether `key` has a live entry at `now` (a Redis `EXISTS`).
+    public func isLive(_ key: EntryKey, now: Instant) -> Bool { entry(key, now: now) != nil }
+
+    /// The live entries of a room, by client.
+    public func liveEntries(in room: RoomID, now: Instant) -> [(client: ClientID, entry: Entry)] {
+        guard let clients = rooms[room]?.entryClients else { return [] }
+        var result: [(client: ClientID, entry: Entry)] = []
+        result.reserveCapacity(clients.count)
+        for client in clients.sorted() {
+            if let entry = entry(EntryKey(room: room, client: client), now: now) {
+                result.append((client, entry))
+            }
+        }
+        return result
+    }
+
+    /// The number of entry records held, live or expired but not yet reclaimed by ``expire(through:recordLastSeen:into:)``.
+    public var storedEntryCount: Int { entries.count }
+
+    // MARK: Membership
+
+    /// Adds a client to a room's member set (a Redis `SADD`).
+    ///
+    /// - Parameter membershipTTL: when given, the whole set expires this long after now (a Redis `EXPIRE`
+    ///   on the set key, refreshed by each join, as design B does with 10 × TTL).
+    /// - Returns: whether the client was not a member before.
+    @discardableResult
+    public mutating func addMember(_ client: ClientID, to room: RoomID, now: Instant, membershipTTL: Interval? = nil)
+        -> Bool
+    {
+        var state = rooms[room, default: Room()]
+        if state.membershipExpiresAt <= now {
+            // The set key expired and nobody reclaimed it: it is gone, not resurrected by this join.
+            state.members.removeAll()
+            state.membershipExpiresAt = .distantFuture
+        }
+        let inserted = state.members.insert(client).inserted
+        if let membershipTTL {
+            let expiresAt = now + membershipTTL
+            state.membershipExpiresAt = expiresAt
+            if state.membershipQueuedAt.map({ expiresAt < $0 }) ?? true {
+                state.membershipQueuedAt = expiresAt
+                queue.insert(
+                    QueuedExpiry(at: expiresAt, kind: .membership, key: EntryKey(room: room, client: .init(0))))
+            }
+        }
+        rooms[room] = state
+        return inserted
+    }
+
+    /// Removes a client from a room's member set (a Redis `SREM`). Returns whether it was a member.
+    @discardableResult
+    public mutating func removeMember(_ client: ClientID, from room: RoomID) -> Bool {
+        guard rooms[room]?.members.remove(client) != nil else { return false }
+        dropRoomIfEmpty(room)
+        return true
+    }
+
+    /// A room's members, by client.
+    ///
+    /// - Parameter liveOnly: `false` returns the raw set, ghosts included (what design A's initial-paint
+    ///   API reads); `true` keeps only members with a live entry in the room (what design B's room read does).
+    public func members(of room: RoomID, now: Instant, liveOnly: Bool) -> [ClientID] {
+        guard let state = rooms[room], now < state.membershipExpiresAt else { return [] }
+        let sorted = state.members.sorted()
+        guard liveOnly else { return sorted }
+        return sorted.filter { isLive(EntryKey(room: room, client: $0), now: now) }
+    }
+
+    /// Whether `client` is in the room's raw member set.
+    public func isMember(_ client: ClientID, of room: RoomID, now: Instant) -> Bool {
+        guard let state = rooms[room], now < state.membershipExpiresAt else { return false }
+        return state.members.contains(client)
+    }
+
+    // MARK: Subscribers
+
+    /// Counts a subscriber of the room's changes (a socket joined to the room, an `onChange` listener).
+    public mutating func subscribe(to room: RoomID) {
+        rooms[room, default: Room()].subscribers += 1
+    }
+
+    /// Removes one subscriber. Unsubscribing from a room without subscribers is a caller bug.
+    public mutating func unsubscribe(from room: RoomID) {
+        guard var state = rooms[room], state.subscribers > 0 else {
+            preconditionFailure("unsubscribe(from: \(room)) without a subscription")
+        }
+        state.subscribers -= 1
+        rooms[room] = state
+        dropRoomIfEmpty(room)
+    }
+
+    public func subscribers(of room: RoomID) -> Int { rooms[room]?.subscribers ?? 0 }
+
+    // MARK: Typing
+
+    /// Marks the client as typing in the room until `now + ttl` (or until cleared, when `ttl` is nil).
+    /// - Returns: `.typingStarted` if the client was not typing.
+    @discardableResult
+    public mutating func startTyping(_ key: EntryKey, now: Instant, ttl: Interval?) -> Event? {
+        let until = ttl.map { now + $0 } ?? .distantFuture
+        var record = typing[key] ?? TypingRecord(until: .distantFuture, queuedAt: nil)
+        let wasTyping = typing[key].map { now < $0.until } ?? false
+        record.until = until
+        if until != .distantFuture, record.queuedAt.map({ until < $0 }) ?? true {
+            record.queuedAt = until
+            queue.insert(QueuedExpiry(at: until, kind: .typing, key: key))
+        }
+        if typing.updateValue(record, forKey: key) == nil {
+            rooms[key.room, default: Room()].typingClients.insert(key.client)
+        }
+        return wasTyping ? nil : event(.typingStarted(key))
+    }
+
+    /// Clears the typing flag. Returns `.typingStopped(expired: false)` if the client was typing.
+    @discardableResult
+    public mutating func stopTyping(_ key: EntryKey, now: Instant) -> Event? {
+        guard let record = typing.removeValue(forKey: key) else { return nil }
+        rooms[key.room]?.typingClients.remove(key.client)
+        dropRoomIfEmpty(key.room)
+        return now < record.until ? event(.typingStopped(key, expired: false)) : nil
+    }
+
+    /// Whether the client is typing in the room at `now`.
+    public func isTyping(_ key: EntryKey, now: Instant) -> Bool {
+        typing[key].map { now < $0.until } ?? false
+    }
+
+    /// The clients typing in a room, by client.
+    public func typingClients(in room: RoomID, now: Instant) -> [ClientID] {
+        guard let clients = rooms[room]?.typingClients else { return [] }
+        return clients.sorted().filter { isTyping(EntryKey(room: room, client: $0), now: now) }
+    }
+
+    // MARK: Last seen
+
+    /// The client's last-seen record, if one was written.
+    public func lastSeen(of client: ClientID) -> LastSeen? { lastSeenByClient[client] }
+
+    /// Writes a last-seen record directly (a design that stores last seen on its own schedule).
+    public mutating func writeLastSeen(_ client: ClientID, now: Instant, lastHeartbeat: Instant) {
+        lastSeenByClient[client] = LastSeen(writtenAt: now, lastHeartbeat: lastHeartbeat)
+    }
+
+    // MARK: Expiry
+
+    /// The earliest instant at which something stored will expire, or nil when nothing will.
+    ///
+    /// Refreshing an entry does not move its queued item; the item is re-queued at the entry's new expiry
+    /// when it reaches the head. So each record has one queued item and this call is amortised O(log n).
+    public mutating func nextExpiry() -> Instant? {
+        pruneQueueHead()
+        return queue.min?.at
+    }
+
+    /// Removes everything that has expired at or before `now` and appends the changes to `events`, in
+    /// (instant, kind, room, client) order.
+    ///
+    /// - Parameter recordLastSeen: write a last-seen record for each expired entry (at `now`, the time
+    ///   the caller noticed, with the entry's last heartbeat).
+    public mutating func expire(through now: Instant, recordLastSeen: Bool, into events: inout [Event]) {
+        while true {
+            pruneQueueHead()
+            guard let head = queue.min, head.at <= now else { return }
+            queue.removeMin()
+            switch head.kind {
+            case .entry:
+                let record = entries.removeValue(forKey: head.key)!
+                dropFromIndex(entryOf: head.key)
+                if recordLastSeen {
+                    writeLastSeen(head.key.client, now: now, lastHeartbeat: record.entry.lastHeartbeat)
+                }
+                events.append(event(.expired(head.key)))
+            case .typing:
+                typing.removeValue(forKey: head.key)
+                rooms[head.key.room]?.typingClients.remove(head.key.client)
+                events.append(event(.typingStopped(head.key, expired: true)))
+                dropRoomIfEmpty(head.key.room)
+            case .membership:
+                let room = head.key.room
+                var state = rooms[room]!
+                let dropped = state.members.count
+                state.members.removeAll()
+                state.membershipExpiresAt = .distantFuture
+                state.membershipQueuedAt = nil
+                rooms[room] = state
+                events.append(event(.membershipExpired(room, members: dropped)))
+                dropRoomIfEmpty(room)
+            }
+        }
+    }
+
+    /// Loses all state (a store restart), except last-seen records, which the reference designs keep in
+    /// a database, and subscriber counts, which belong to the caller's connections.
+    public mutating func restart() {
+        entries.removeAll()
+        typing.removeAll()
+        queue = Heap()
+        for (room, state) in rooms {
+            if state.subscribers > 0 {
+                rooms[room] = Room(subscribers: state.subscribers)
+            } else {
+                rooms[room] = nil
+            }
+        }
+    }
+
+    // MARK: Internals
+
+    private func event(_ change: Change) -> Event {
+        Event(change: change, subscribers: subscribers(of: change.room))
+    }
+
+    /// Pops queue items that no longer match a record, and re-queues items whose record was refreshed to
+    /// a later expiry, until the head is due exactly when its record expires.
+    private mutating func pruneQueueHead() {
+        while let head = queue.min {
+            switch head.kind {
+            case .entry:
+                guard var record = entries[head.key], record.queuedAt == head.at else {
+                    queue.removeMin()
+                    continue
+                }
+                if record.entry.expiresAt == head.at { return }
+                queue.removeMin()
+                record.queuedAt = record.entry.expiresAt
+                entries[head.key] = record
+                queue.insert(QueuedExpiry(at: record.entry.expiresAt, kind: .entry, key: head.key))
+            case .typing:
+                guard var record = typing[head.key], record.queuedAt == head.at else {
+                    queue.removeMin()
+                    continue
+                }
+                if record.until == head.at { return }
+                queue.removeMin()
+                if record.until == .distantFuture {
+                    record.queuedAt = nil
+                } else {
+                    record.queuedAt = record.until
+                    queue.insert(QueuedExpiry(at: record.until, kind: .typing, key: head.key))
+                }
+                typing[head.key] = record
+            case .membership:
+                let room = head.key.room
+                guard var state = rooms[room], state.membershipQueuedAt == head.at else {
+                    queue.removeMin()
+                    continue
+                }
+                if state.membershipExpiresAt == head.at { return }
+                queue.removeMin()
+                if state.membershipExpiresAt == .distantFuture {
+                    state.membershipQueuedAt = nil
+                } else {
+                    state.membershipQueuedAt = state.membershipExpiresAt
+                    queue.insert(QueuedExpiry(at: state.membershipExpiresAt, kind: .membership, key: head.key))
+                }
+                rooms[room] = state
+                dropRoomIfEmpty(room)
+            }
+        }
+    }
+
+    private mutating func dropFromIndex(entryOf key: EntryKey) {
+        rooms[key.room]?.entryClients.remove(key.client)
+        dropRoomIfEmpty(key.room)
+    }
+
+    private mutating func dropRoomIfEmpty(_ room: RoomID) {
+        if rooms[room]?.isEmpty == true { rooms[room] = nil }
+    }
+}
+
+// MARK: - Invariants
+
+extension PresenceStore {
+    /// Checks the store's internal consistency; for tests. Traps with a description of the first violation.
+    ///
+    /// - After ``expire(through:recordLastSeen:into:)`` at `now`, no record is due at or before `now`.
+    /// - Every record has one queued item, no later than its expiry; the room indexes agree with the records.
+    public func checkInvariants(expiredThrough now: Instant?) {
+        var queued: [EntryKey: Instant] = [:]
+        var queuedTyping: [EntryKey: Instant] = [:]
+        var queuedMembership: [RoomID: Instant] = [:]
+        for item in queue.unordered {
+            switch item.kind {
+            case .entry where entries[item.key]?.queuedAt == item.at: queued[item.key] = item.at
+            case .typing where typing[item.key]?.queuedAt == item.at: queuedTyping[item.key] = item.at
+            case .membership where rooms[item.key.room]?.membershipQueuedAt == item.at:
+                queuedMembership[item.key.room] = item.at
+            default: break
+            }
+        }
+        for (key, record) in entries {
+            precondition(queued[key] == record.queuedAt, "\(key): no queued expiry item at \(record.queuedAt)")
+            precondition(record.queuedAt <= record.entry.expiresAt, "\(key): queued after its expiry")
+            precondition(rooms[key.room]?.entryClients.contains(key.client) == true, "\(key): missing from room index")
+            if let now {
+                precondition(
+                    now < record.entry.expiresAt,
+                    "\(key): expired at \(record.entry.expiresAt) but still stored at \(now)")
+            }
+        }
+        for (key, record) in typing {
+            if record.until != .distantFuture {
+                precondition(queuedTyping[key] == record.queuedAt, "\(key): typing flag without a queued expiry")
+                if let now { precondition(now < record.until, "\(key): typing flag past its expiry") }
+            }
+            precondition(rooms[key.room]?.typingClients.contains(key.client) == true, "\(key): typing index")
+        }
+        for (room, state) in rooms {
+            precondition(!state.isEmpty, "\(room): empty room kept")
+            precondition(state.subscribers >= 0, "\(room): negative subscribers")
+            for client in state.entryClients {
+                precondition(entries[EntryKey(room: room, client: client)] != nil, "\(room): index lists \(client)")
+            }
+            for client in state.typingClients {
+                precondition(typing[EntryKey(room: room, client: client)] != nil, "\(room): typing lists \(client)")
+            }
+            if let queuedAt = state.membershipQueuedAt {
+                precondition(queuedMembership[room] == queuedAt, "\(room): membership expiry not queued")
+                if let now { precondition(now < state.membershipExpiresAt, "\(room): member set past its expiry") }
+            }
+        }
+    }
+}
