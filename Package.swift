@@ -21,12 +21,26 @@ let package = Package(
         ),
         // The scenario file: schema, durations, distributions, validation with JSON paths.
         .target(name: "Scenario", dependencies: ["PresenceCore"]),
+        // Virtual time, the client and server models, both engines and the measurements.
+        .target(
+            name: "Simulation",
+            dependencies: [
+                "PresenceCore", "Scenario",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Report model, metrics, thresholds, and the JSON / Markdown / HTML / terminal renderers.
+        .target(name: "Reporting", dependencies: ["Scenario", "Simulation"]),
         .testTarget(name: "PresenceCoreTests", dependencies: ["PresenceCore"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("Fixtures")]),
         .executableTarget(
             name: "PresenceSimCLI",
             dependencies: [
-                "Scenario",
+                "Scenario", "Simulation", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,194 @@
+import Foundation
+import Scenario
+import Simulation
+
+/// A titled table of text cells: the one layout the terminal summary, the Markdown report and the
+/// HTML report's data tables all render.
+public struct ReportTable: Sendable {
+    public var title: String
+    public var header: [String]
+    public var rows: [[String]]
+    /// Rows (by index) that failed a threshold, for highlighting.
+    public var failedRows: Set<Int> = []
+}
+
+extension RunReport {
+    /// One line saying what ran.
+    public var headline: String {
+        let design = scenario.presence.design.rawValue
+        let warmup = scenario.warmup > .zero ? " (\(scenario.warmup) warm-up)" : ""
+        var parts = [
+            scenario.name, design, "\(Format.grouped(scenario.clients)) clients",
+            "\(scenario.duration) simulated\(warmup)", "\(outcome.engine) engine",
+        ]
+        if !outcome.complete { parts.append("STOPPED at \(Format.seconds(outcome.simulated.seconds))") }
+        return parts.joined(separator: " · ")
+    }
+
+    /// The summary tables, thresholds first.
+    public var tables: [ReportTable] {
+        var tables: [ReportTable] = []
+        if !thresholds.isEmpty {
+            let ordered = thresholds.filter { !$0.passed } + thresholds.filter(\.passed)
+            var table = ReportTable(title: "Thresholds", header: ["", "metric", "condition", "value"], rows: [])
+            for (index, result) in ordered.enumerated() {
+                table.rows.append([
+                    result.passed ? "pass" : "FAIL", result.threshold.metric, result.threshold.text,
+                    Format.metric(result.threshold.metric, result.value),
+                ])
+                if !result.passed { table.failedRows.insert(index) }
+            }
+            tables.append(table)
+        }
+        tables.append(stalenessTable)
+        tables.append(causeTable)
+        tables.append(costTable)
+        tables.append(fanoutTable)
+        return tables
+    }
+
+    private func value(_ path: String) -> String { metrics[path].map { Format.metric(path, $0) } ?? "–" }
+
+    private func distribution(_ path: String) -> String {
+        guard let count = metrics[path + ".count"], count > 0 else { return "none" }
+        return ["p50", "p90", "p99", "max"].map { "\($0) \(value(path + "." + $0))" }.joined(separator: " · ")
+    }
+
+    private var stalenessTable: ReportTable {
+        var rows: [[String]] = []
+        func both(_ label: String, _ suffix: String, distribution isDistribution: Bool = false) {
+            let observers = isDistribution ? distribution("staleness." + suffix) : value("staleness." + suffix)
+            let store = isDistribution ? distribution("staleness.store." + suffix) : value("staleness.store." + suffix)
+            rows.append([label, observers, store])
+        }
+        both("offline detection", "offlineDetection", distribution: true)
+        rows.append(["ghosts (never shown offline)", ghosts("staleness"), ghosts("staleness.store")])
+        both("false offline per client-hour", "falseOffline.perClientHour")
+        both("false offline duration", "falseOffline.duration", distribution: true)
+        both("flaps per client-hour", "falseOffline.flapsPerClientHour")
+        both("query accuracy", "queryAccuracy")
+        rows.append(["online propagation", distribution("staleness.onlinePropagation"), ""])
+        rows.append(["typing propagation", distribution("staleness.typingPropagation"), ""])
+        rows.append(["ghost typing", distribution("staleness.ghostTyping"), ""])
+        rows.append(["last-seen error", "", distribution("staleness.lastSeenError")])
+        return ReportTable(title: "Staleness", header: ["", "observers", "store"], rows: rows)
+    }
+
+    private func ghosts(_ prefix: String) -> String {
+        let count = Int(metrics[prefix + ".ghosts.count"] ?? 0)
+        guard count > 0 else { return "0" }
+        return "\(Format.grouped(count)), longest \(value(prefix + ".ghosts.longest"))"
+    }
+
+    private var causeTable: ReportTable {
+        var rows: [[String]] = []
+        for cause in DepartureCause.allCases {
+            let observers = "staleness.offlineDetection.byCause.\(cause.name)"
+            let store = "staleness.store.offlineDetection.byCause.\(cause.name)"
+            guard (metrics[observers + ".count"] ?? 0) + (metrics[store + ".count"] ?? 0) > 0 else { continue }
+            rows.append([
+                cause.name, Format.grouped(Int(metrics[observers + ".count"] ?? 0)),
+                "\(value(observers + ".p50")) / \(value(observers + ".p99"))",
+                "\(value(store + ".p50")) / \(value(store + ".p99"))",
+            ])
+        }
+        return ReportTable(
+            title: "Offline detection by cause",
+            header: ["cause", "detections", "observers p50 / p99", "store p50 / p99"],
+            rows: rows)
+    }
+
+    private var costTable: ReportTable {
+        var rows: [[String]] = [
+            ["heartbeats", value("cost.heartbeatsPerSecond"), value("cost.heartbeatsPerClientHour")],
+            ["requests (everything clients send)", value("cost.requestsPerSecond"), ""],
+            ["bytes up", value("cost.bytesUpPerSecond"), ""],
+            ["bytes down", value("cost.bytesDownPerSecond"), ""],
+            ["store operations", value("cost.storeOpsPerSecond"), ""],
+        ]
+        if (outcome.platformCounts[.ios] ?? 0) + (outcome.platformCounts[.android] ?? 0) > 0 {
+            rows.append([
+                "mobile radio energy", value("cost.radioJoulesPerClientHour"),
+                "radio active \(value("cost.radioActiveShare"))",
+            ])
+        }
+        return ReportTable(title: "Heartbeat cost", header: ["", "rate", "per client-hour online"], rows: rows)
+    }
+
+    private var fanoutTable: ReportTable {
+        ReportTable(
+            title: "Fan-out", header: ["", "value", ""],
+            rows: [
+                ["events pushed", value("fanout.eventsPerSecond"), ""],
+                ["deliveries", value("fanout.deliveriesPerSecond"), value("fanout.deliveriesPerClientHour")],
+                [
+                    "recipients per event",
+                    "mean \(value("fanout.perEvent.mean")) · p99 \(value("fanout.perEvent.p99")) · max \(value("fanout.perEvent.max"))",
+                    "",
+                ],
+                ["peak deliveries (worst second)", value("fanout.peakDeliveriesPerSecond"), ""],
+            ])
+    }
+}
+
+/// Renders tables as aligned text, with colour on a terminal.
+public struct TextRenderer {
+    public var colour: Bool
+
+    public init(colour: Bool) { self.colour = colour }
+
+    public func render(_ tables: [ReportTable]) -> String {
+        tables.map(render).joined(separator: "\n")
+    }
+
+    public func render(_ table: ReportTable) -> String {
+        let rows = [table.header] + table.rows
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        var lines = [bold(table.title)]
+        for (index, row) in rows.enumerated() {
+            let cells = row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }
+            var line = "  " + cells.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }
+            if index == 0 {
+                if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                line = dim(line)
+            } else if table.failedRows.contains(index - 1) {
+                line = red(line)
+            } else if row.first == "pass" {
+                line = green(line)
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    private func dim(_ text: String) -> String { colour ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+    private func red(_ text: String) -> String { colour ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
+    private func green(_ text: String) -> String { colour ? "\u{1B}[32m\(text)\u{1B}[0m" : text }
+}
+
+/// Renders tables as GitHub-flavoured Markdown.
+public enum MarkdownRenderer {
+    public static func render(_ table: ReportTable) -> String {
+        func line(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        var lines = ["### \(table.title)", "", line(table.header), line(table.header.map { _ in "---" })]
+        for (index, row) in table.rows.enumerated() {
+            lines.append(line(table.failedRows.contains(index) ? row.map { $0.isEmpty ? $0 : "**\($0)**" } : row))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func render(_ report: RunReport) -> String {
+        var text = "# presence-sim report: \(report.scenario.name)\n\n\(report.headline)\n\n"
+        if let description = report.scenario.description { text += "> \(description)\n\n" }
+        text += report.tables.map(render).joined(separator: "\n")
+        text += "\nFingerprint `\(report.fingerprint)` (identical for the same scenario and seed on either engine).\n"
+        return text
+    }
+}

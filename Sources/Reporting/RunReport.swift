@@ -1,0 +1,129 @@
+import PresenceCore
+import Scenario
+import Simulation
+
+/// A run's report: what `report.json` holds, and what the summary, Markdown and HTML are made from.
+public struct RunReport: Sendable {
+    public static let schema = "presence-sim/report@1"
+
+    public var scenario: Scenario
+    public var outcome: RunOutcome
+    public var metrics: MetricValues
+    public var thresholds: [ThresholdResult]
+    /// Wall-clock figures: the only part of a report that differs between identical runs.
+    public var wallSeconds: Double
+    public var peakMemoryBytes: Int
+
+    public init(scenario: Scenario, outcome: RunOutcome, wallSeconds: Double, peakMemoryBytes: Int) {
+        self.scenario = scenario
+        self.outcome = outcome
+        let metrics = MetricValues(outcome.measurements)
+        self.metrics = metrics
+        thresholds = scenario.thresholds.map { ThresholdResult(threshold: $0, metrics: metrics) }
+        self.wallSeconds = wallSeconds
+        self.peakMemoryBytes = peakMemoryBytes
+    }
+
+    public var thresholdsPassed: Bool { thresholds.allSatisfy(\.passed) }
+
+    /// The deterministic content: everything but the engine name and the wall-clock figures.
+    private var deterministicSections: [(key: String, value: JSONValue)] {
+        let m = outcome.measurements
+        return [
+            ("scenario", scenario.resolvedJSON()),
+            ("staleness", metrics.json(section: "staleness")),
+            ("cost", metrics.json(section: "cost")),
+            ("fanout", metrics.json(section: "fanout")),
+            ("timeline", .array(m.timeline.map(\.json))),
+            (
+                "distributions",
+                [
+                    "offlineDetection": curve(m.observers.offlineDetection),
+                    "storeOfflineDetection": curve(m.store.offlineDetection),
+                    "recipientsPerEvent": .array(
+                        m.recipientsPerEvent.buckets.map { [JSONValue($0.value), JSONValue($0.events)] }),
+                ]
+            ),
+            ("thresholds", .array(thresholds.map(\.json))),
+        ].map { (key: $0.0, value: $0.1) }
+    }
+
+    private func curve(_ histogram: DurationHistogram) -> JSONValue {
+        .array(histogram.percentileCurve().map { [JSONValue($0.seconds), JSONValue($0.percentile)] })
+    }
+
+    /// A hash of the deterministic results (FNV-1a, 64 bits), the same on both engines.
+    public var fingerprint: String {
+        var bytes: [UInt8] = []
+        JSONValue.object(deterministicSections + [(key: "events", value: JSONValue(outcome.events))]).write(
+            to: &bytes, style: .compact)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    public var json: JSONValue {
+        let sections = deterministicSections
+        let run: JSONValue = [
+            "engine": .string(outcome.engine.rawValue),
+            "events": JSONValue(outcome.events),
+            "simulatedSeconds": .number(outcome.simulated.seconds),
+            "wallSeconds": .number(wallSeconds),
+            "eventsPerSecond": .number(wallSeconds > 0 ? Double(outcome.events) / wallSeconds : 0),
+            "peakMemoryBytes": JSONValue(peakMemoryBytes),
+            "fingerprint": .string(fingerprint),
+            "clients": [
+                "desktop": JSONValue(outcome.platformCounts[.desktop] ?? 0),
+                "ios": JSONValue(outcome.platformCounts[.ios] ?? 0),
+                "android": JSONValue(outcome.platformCounts[.android] ?? 0),
+            ],
+        ]
+        return .object(
+            [
+                (key: "schema", value: .string(Self.schema)),
+                (key: "complete", value: .bool(outcome.complete)),
+                (key: "run", value: run),
+            ] + sections)
+    }
+}
+
+extension TimelinePoint {
+    var json: JSONValue {
+        [
+            "t": .number(at.seconds),
+            "online": JSONValue(online),
+            "storeOnline": JSONValue(storeOnline),
+            "shownOnlineViews": JSONValue(shownOnlineViews),
+            "trulyOnlineViews": JSONValue(trulyOnlineViews),
+            "falseOfflineViews": JSONValue(falseOfflineViews),
+            "heartbeatsPerSecond": .number(heartbeatsPerSecond),
+            "deliveriesPerSecond": .number(deliveriesPerSecond),
+        ]
+    }
+}
+
+/// A threshold checked against a run.
+public struct ThresholdResult: Sendable {
+    public var threshold: Threshold
+    public var value: Double
+    public var passed: Bool
+
+    init(threshold: Threshold, metrics: MetricValues) {
+        self.threshold = threshold
+        value = metrics[threshold.metric] ?? .nan
+        passed = threshold.comparison.holds(value, threshold.value)
+    }
+
+    var json: JSONValue {
+        [
+            "metric": .string(threshold.metric),
+            "condition": .string(threshold.text),
+            "value": .number(value),
+            "passed": .bool(passed),
+        ]
+    }
+}

@@ -1,0 +1,406 @@
+import PresenceCore
+import Scenario
+
+/// The server's timers.
+public enum ServerTimer: Hashable, Sendable {
+    /// The store's next expiry instant (`protocol.expiry` "exact").
+    case expiry
+    /// A periodic expiry sweep (`protocol.expiry` an interval; design A's expired-key worker).
+    case sweep
+    /// A leave grace period ends: announce the client offline unless it came back.
+    case graceEnd(ClientID)
+    /// A room's batched changes go out.
+    case flush(RoomID)
+}
+
+/// An input to the server.
+public enum ServerInput: Hashable, Sendable {
+    case message(from: ClientID, Uplink)
+    case timer(ServerTimer, tag: UInt32)
+    /// The transport's ping to one of a client's sockets: `answered` tells whether a pong came back
+    /// (the network knows whether the socket still reaches a live client).
+    case ping(ClientID, ConnectionID, answered: Bool)
+    /// The transport gave up on a socket (no pong within the ping timeout).
+    case pingTimeout(ClientID, ConnectionID)
+    /// A `restart-core` fault.
+    case restartCore
+}
+
+/// What handling a server input asks the engine to do, in order.
+public enum ServerEffect: Hashable, Sendable {
+    /// A message to one client; the engine draws its latency from the recipient's downlink stream.
+    case deliver(to: ClientID, Inbound)
+    /// One presence or typing change was pushed to this many recipients.
+    case fanout(recipients: Int)
+    case schedule(ServerTimer, tag: UInt32, at: Instant)
+    /// Ping the client's socket at `at` (transport liveness, Socket.IO's pingInterval).
+    case ping(ClientID, ConnectionID, at: Instant)
+    /// Give up on the socket at `at` unless something changes (Socket.IO's pingTimeout).
+    case pingTimeout(ClientID, ConnectionID, at: Instant)
+    /// The store's own view of a client: present from now until `until` unless refreshed.
+    case storeView(ClientID, presentUntil: Instant)
+    /// The design wrote a last-seen value for the client.
+    case lastSeen(ClientID, Instant)
+    /// Store operations as the reference design would issue them to Redis.
+    case storeOps(Int)
+}
+
+/// The server side of a presence design: its handlers over the presence store.
+///
+/// Pure like the client model: inputs with `now`, effects out. The three reference designs differ in a
+/// handful of decisions, each a knob of `protocol` with the design's reference default; this type
+/// implements the knobs, so an override (a worker on design A, push on design C with a grace period)
+/// combines with any design.
+public struct PresenceServer: Sendable {
+    private let settings: ModelSettings
+    private let population: Population
+    private var store = PresenceStore()
+
+    /// Each client's open sockets: the current one and, until the transport notices it is dead, the one
+    /// it replaced (a reconnect within the ping timeout leaves a zombie socket behind).
+    private var sockets: [(current: ConnectionID?, zombie: ConnectionID?)]
+    /// Pending offline announcements under `leaveGrace`, by client: the tag of the grace timer.
+    private var graceTags: [ClientID: UInt32] = [:]
+    private var graceCounter: UInt32 = 0
+    /// Batched changes per room, in arrival order, one per subject.
+    private var pendingBatches: [RoomID: [ViewEntry]] = [:]
+    /// The earliest expiry wake-up already scheduled.
+    private var scheduledExpiry = Instant.distantFuture
+    private var scratch: [PresenceStore.Event] = []
+
+    public init(settings: ModelSettings, population: Population) {
+        self.settings = settings
+        self.population = population
+        sockets = Array(repeating: (nil, nil), count: population.clientCount)
+    }
+
+    private var presence: PresenceProtocol { settings.presence }
+    private var design: Design { presence.design }
+
+    /// Effects to start the run with (the periodic sweep).
+    public mutating func start(now: Instant, into effects: inout [ServerEffect]) {
+        if case .sweep(let interval) = presence.expiry {
+            effects.append(.schedule(.sweep, tag: 0, at: now + interval))
+        }
+    }
+
+    public mutating func handle(_ input: ServerInput, now: Instant, into effects: inout [ServerEffect]) {
+        // Expiry comes first at an instant: an entry due at `now` is gone before anything else happens then.
+        if scheduledExpiry <= now { scheduledExpiry = .distantFuture }
+        if case .exact = presence.expiry { expire(now, &effects) }
+        switch input {
+        case .message(let client, let message): receive(message, from: client, now, &effects)
+        case .timer(.expiry, _): break  // Handled above, like every input.
+        case .timer(.sweep, _):
+            expire(now, &effects)
+            if case .sweep(let interval) = presence.expiry {
+                effects.append(.schedule(.sweep, tag: 0, at: now + interval))
+            }
+        case .timer(.graceEnd(let client), let tag):
+            guard graceTags[client] == tag else { return }
+            graceTags[client] = nil
+            publish(ViewEntry(subject: client, status: .offline), now, &effects)
+        case .timer(.flush(let room), _):
+            flush(room, now, &effects)
+        case .ping(let client, let id, let answered):
+            guard isOpen(id, of: client) else { return }
+            if answered, let interval = presence.pingInterval {
+                effects.append(.ping(client, id, at: now + interval))
+            } else {
+                effects.append(.pingTimeout(client, id, at: now + presence.pingTimeout))
+            }
+        case .pingTimeout(let client, let id):
+            guard isOpen(id, of: client) else { return }
+            disconnect(client, id, now, &effects)
+        case .restartCore:
+            restart(now, &effects)
+        }
+        scheduleExpiry(&effects)
+    }
+
+    // MARK: Messages
+
+    private mutating func receive(
+        _ message: Uplink, from client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]
+    ) {
+        let key = population.key(of: client)
+        switch message {
+        case .connect(let id):
+            connect(client, id, now, &effects)
+        case .close(let id):
+            if isOpen(id, of: client) { disconnect(client, id, now, &effects) }
+        case .heartbeat(let status), .beacon(let status):
+            // A socket design hears a client only over an open socket.
+            guard design == .httpPolling || sockets[client.index].current != nil else { return }
+            write(key, status: status, now, &effects)
+        case .leave:
+            effects.append(.storeOps(1))
+            if let event = store.remove(key, now: now, recordLastSeen: false) { announce(event, now, &effects) }
+            effects.append(.storeView(client, presentUntil: now))
+        case .joinRoom:
+            store.addMember(client, to: key.room, now: now, membershipTTL: presence.roomSetTTL)
+            effects.append(.storeOps(presence.roomSetTTL == nil ? 1 : 2))
+        case .leaveRoom:
+            store.removeMember(client, from: key.room)
+            effects.append(.storeOps(1))
+        case .pollRoom:
+            let entries = roomRead(key.room, except: client, now)
+            effects.append(.storeOps(roomReadCost(key.room, now)))
+            effects.append(.deliver(to: client, .roomSnapshot(entries)))
+        case .pollUsers(let requests):
+            effects.append(.storeOps(population.members(of: key.room).count - 1))
+            for _ in 0..<requests { effects.append(.deliver(to: client, .usersAnswer)) }
+        case .pollTyping:
+            effects.append(.storeOps(1))
+            let typing = store.typingClients(in: key.room, now: now).filter { $0 != client }
+            effects.append(.deliver(to: client, .typingSnapshot(typing)))
+        case .typing(let isTyping):
+            typing(client, isTyping, now, &effects)
+        }
+    }
+
+    /// A socket opens: design A adds the user to the family set, writes its key and broadcasts online
+    /// before joining the room; every socket design subscribes it and sends the first paint.
+    private mutating func connect(
+        _ client: ClientID, _ id: ConnectionID, _ now: Instant, _ effects: inout [ServerEffect]
+    ) {
+        let key = population.key(of: client)
+        var socket = sockets[client.index]
+        if let current = socket.current { socket.zombie = current } else { store.subscribe(to: key.room) }
+        socket.current = id
+        sockets[client.index] = socket
+        if design == .socketioRedis {
+            store.addMember(client, to: key.room, now: now, membershipTTL: presence.roomSetTTL)
+            write(key, status: .online, now, &effects)
+            effects.append(.storeOps(1))
+            publish(ViewEntry(subject: client, status: .online), now, &effects)
+        }
+        // The first paint: design A's HTTP read of the set; a snapshot of live entries otherwise.
+        effects.append(.storeOps(roomReadCost(key.room, now)))
+        effects.append(.deliver(to: client, .connected(id, snapshot: roomRead(key.room, except: client, now))))
+        if presence.leaveOnDisconnect, let interval = presence.pingInterval {
+            effects.append(.ping(client, id, at: now + interval))
+        }
+    }
+
+    /// A socket closes or times out. Design A's handler runs for any of the user's sockets — so a zombie
+    /// socket timing out after a reconnect removes a user who is back (the seed's behaviour).
+    private mutating func disconnect(
+        _ client: ClientID, _ id: ConnectionID, _ now: Instant, _ effects: inout [ServerEffect]
+    ) {
+        let key = population.key(of: client)
+        var socket = sockets[client.index]
+        if socket.zombie == id {
+            socket.zombie = nil
+        } else {
+            socket.current = socket.zombie
+            socket.zombie = nil
+            if socket.current == nil { store.unsubscribe(from: key.room) }
+        }
+        sockets[client.index] = socket
+        guard presence.leaveOnDisconnect else { return }
+        switch design {
+        case .socketioRedis:
+            store.removeMember(client, from: key.room)
+            effects.append(.storeOps(1))
+            effects.append(.lastSeen(client, now))
+            publish(ViewEntry(subject: client, status: .offline), now, &effects)
+        case .httpPolling, .ttlEntries:
+            effects.append(.storeOps(1))
+            if let event = store.remove(key, now: now, recordLastSeen: true) {
+                effects.append(.lastSeen(client, now))
+                announce(event, now, &effects)
+            }
+            effects.append(.storeView(client, presentUntil: now))
+        }
+    }
+
+    private func isOpen(_ id: ConnectionID, of client: ClientID) -> Bool {
+        let socket = sockets[client.index]
+        return socket.current == id || socket.zombie == id
+    }
+
+    /// Writes the client's entry (a `SET … EX ttl`, a `heartbeat(data, ttl)`).
+    private mutating func write(
+        _ key: EntryKey, status: PresenceStatus, _ now: Instant, _ effects: inout [ServerEffect]
+    ) {
+        let event = store.heartbeat(
+            key, now: now, ttl: presence.ttl, status: status, payloadBytes: presence.payloadBytes)
+        effects.append(.storeOps(1))
+        effects.append(.storeView(key.client, presentUntil: status.isPresent ? now + presence.ttl : now))
+        // Design A's key is write-only: its ping never announces anything.
+        if let event, design != .socketioRedis { announce(event, now, &effects) }
+    }
+
+    private mutating func typing(_ client: ClientID, _ isTyping: Bool, _ now: Instant, _ effects: inout [ServerEffect])
+    {
+        let key = population.key(of: client)
+        switch design {
+        case .socketioRedis:
+            // Relayed as is, per keystroke, to the room: nothing is stored.
+            relayTyping(client, isTyping, now, &effects)
+        case .httpPolling, .ttlEntries:
+            effects.append(.storeOps(1))
+            let event =
+                isTyping
+                ? store.startTyping(key, now: now, ttl: presence.typingTTL) : store.stopTyping(key, now: now)
+            if event != nil, case .push = presence.delivery { relayTyping(client, isTyping, now, &effects) }
+        }
+    }
+
+    // MARK: Expiry
+
+    private mutating func expire(_ now: Instant, _ effects: inout [ServerEffect]) {
+        guard let next = store.nextExpiry(), next <= now else { return }
+        scratch.removeAll(keepingCapacity: true)
+        let writesLastSeen = design == .socketioRedis
+        store.expire(through: now, recordLastSeen: writesLastSeen, into: &scratch)
+        effects.append(.storeOps(scratch.count))
+        for event in scratch {
+            switch event.change {
+            case .expired(let key) where design == .socketioRedis:
+                // The expired-key worker: clean the set, write last seen, tell the family.
+                if store.removeMember(key.client, from: key.room) {
+                    effects.append(.lastSeen(key.client, now))
+                    publish(ViewEntry(subject: key.client, status: .offline), now, &effects)
+                }
+            case .typingStopped(let key, _):
+                if case .push = presence.delivery { relayTyping(key.client, false, now, &effects) }
+            default:
+                announce(event, now, &effects)
+            }
+        }
+    }
+
+    private mutating func scheduleExpiry(_ effects: inout [ServerEffect]) {
+        guard case .exact = presence.expiry, let next = store.nextExpiry() else { return }
+        if next < scheduledExpiry {
+            scheduledExpiry = next
+            effects.append(.schedule(.expiry, tag: 0, at: next))
+        }
+    }
+
+    // MARK: Restart
+
+    /// The store loses everything. Design A's store is Redis: sockets live on, so pings re-create keys but
+    /// nothing re-adds users to the set. Designs B and C keep presence in the server itself: its sockets
+    /// drop too, and clients reconnect.
+    private mutating func restart(_ now: Instant, _ effects: inout [ServerEffect]) {
+        store.restart()
+        graceTags.removeAll()
+        pendingBatches.removeAll()
+        scheduledExpiry = .distantFuture
+        for index in 0..<population.clientCount {
+            let client = ClientID(index)
+            effects.append(.storeView(client, presentUntil: now))
+            guard design != .socketioRedis, sockets[index].current != nil else { continue }
+            store.unsubscribe(from: population.roomOf[index])
+            sockets[index] = (nil, nil)
+            effects.append(.deliver(to: client, .closed))
+        }
+    }
+
+    // MARK: Reads
+
+    /// What a room read returns to `reader`: design A's raw set (ghosts included); otherwise the
+    /// members with a live entry, with their status.
+    private func roomRead(_ room: RoomID, except reader: ClientID, _ now: Instant) -> [ViewEntry] {
+        switch design {
+        case .socketioRedis:
+            return store.members(of: room, now: now, liveOnly: false).compactMap {
+                $0 == reader ? nil : ViewEntry(subject: $0, status: .online)
+            }
+        case .httpPolling:
+            return store.members(of: room, now: now, liveOnly: true).compactMap {
+                guard $0 != reader, let entry = store.entry(EntryKey(room: room, client: $0), now: now) else {
+                    return nil
+                }
+                return ViewEntry(subject: $0, status: entry.status)
+            }
+        case .ttlEntries:
+            return store.liveEntries(in: room, now: now).compactMap {
+                $0.client == reader ? nil : ViewEntry(subject: $0.client, status: $0.entry.status)
+            }
+        }
+    }
+
+    /// Store operations of a room read: design B reads the set and then each member's key.
+    private func roomReadCost(_ room: RoomID, _ now: Instant) -> Int {
+        switch design {
+        case .socketioRedis, .ttlEntries: 1
+        case .httpPolling: 1 + store.members(of: room, now: now, liveOnly: false).count
+        }
+    }
+
+    // MARK: Announcing changes
+
+    /// Turns a store change into what observers are told.
+    private mutating func announce(_ event: PresenceStore.Event, _ now: Instant, _ effects: inout [ServerEffect]) {
+        switch event.change {
+        case .joined(let key, let status), .statusChanged(let key, _, let status):
+            publish(ViewEntry(subject: key.client, status: status), now, &effects)
+        case .left(let key), .expired(let key):
+            publish(ViewEntry(subject: key.client, status: .offline), now, &effects)
+        case .typingStarted, .typingStopped, .membershipExpired:
+            break
+        }
+    }
+
+    /// Publishes a presence change, through the leave grace and the batcher when they are on.
+    private mutating func publish(_ entry: ViewEntry, _ now: Instant, _ effects: inout [ServerEffect]) {
+        guard case .push = presence.delivery else { return }
+        if presence.leaveGrace > .zero {
+            if !entry.status.isPresent {
+                graceCounter &+= 1
+                graceTags[entry.subject] = graceCounter
+                effects.append(.schedule(.graceEnd(entry.subject), tag: graceCounter, at: now + presence.leaveGrace))
+                return
+            }
+            if graceTags.removeValue(forKey: entry.subject) != nil { return }  // Back within the grace period.
+        }
+        let room = population.roomOf[entry.subject.index]
+        if presence.batch > .zero {
+            var batch = pendingBatches[room] ?? []
+            if batch.isEmpty {
+                effects.append(
+                    .schedule(.flush(room), tag: 0, at: (now + Interval(nanoseconds: 1)).roundedUp(to: presence.batch)))
+            }
+            if let index = batch.firstIndex(where: { $0.subject == entry.subject }) {
+                batch[index] = entry
+            } else {
+                batch.append(entry)
+            }
+            pendingBatches[room] = batch
+            return
+        }
+        broadcast(in: room, except: entry.subject, .presence(entry), &effects)
+    }
+
+    private mutating func flush(_ room: RoomID, _ now: Instant, _ effects: inout [ServerEffect]) {
+        guard let batch = pendingBatches.removeValue(forKey: room), !batch.isEmpty else { return }
+        var recipients = 0
+        for index in population.members(of: room) where sockets[index].current != nil {
+            recipients += 1
+            effects.append(.deliver(to: ClientID(index), .presenceBatch(batch)))
+        }
+        effects.append(.fanout(recipients: recipients))
+    }
+
+    private func relayTyping(_ client: ClientID, _ isTyping: Bool, _ now: Instant, _ effects: inout [ServerEffect]) {
+        broadcast(
+            in: population.roomOf[client.index], except: client, .typing(subject: client, isTyping: isTyping),
+            &effects)
+    }
+
+    /// Sends a message to every member of the room with an open socket, except the subject.
+    private func broadcast(
+        in room: RoomID, except subject: ClientID, _ message: Inbound, _ effects: inout [ServerEffect]
+    ) {
+        var recipients = 0
+        for index in population.members(of: room) where index != subject.index && sockets[index].current != nil {
+            recipients += 1
+            effects.append(.deliver(to: ClientID(index), message))
+        }
+        effects.append(.fanout(recipients: recipients))
+    }
+}
