@@ -76,8 +76,11 @@ struct EventQueue {
             let slot = Int(currentBucket) & (Self.bucketCount - 1)
             if !buckets[slot].isEmpty {
                 onWheel -= buckets[slot].count
-                current = Heap(buckets[slot])
-                buckets[slot].removeAll(keepingCapacity: true)
+                // Hand the bucket's storage to the heap: a bucket keeps no capacity once drained, so the
+                // wheel holds only the events in flight.
+                var events: [Scheduled] = []
+                swap(&events, &buckets[slot])
+                current = Heap(events)
             }
             // Bring overflow events that now fall on the wheel's span.
             let horizon = currentBucket + Int64(Self.bucketCount)
