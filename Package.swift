@@ -36,6 +36,8 @@ let package = Package(
         .testTarget(name: "PresenceCoreTests", dependencies: ["PresenceCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        // Runs the built `presence-sim` binary as users do.
+        .testTarget(name: "PresenceSimCLITests", dependencies: ["PresenceSimCLI", "Scenario"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("Fixtures")]),
         .executableTarget(
             name: "PresenceSimCLI",

@@ -56,7 +56,9 @@ public enum HTMLRenderer {
         ]
         if presence.leaveGrace > .zero { settings.append("leave grace \(presence.leaveGrace)") }
         if presence.batch > .zero { settings.append("batch \(presence.batch)") }
-        if !scenario.faults.isEmpty { settings.append("\(scenario.faults.count) fault(s)") }
+        if !scenario.faults.isEmpty {
+            settings.append(scenario.faults.count == 1 ? "1 fault" : "\(scenario.faults.count) faults")
+        }
         var html = "<header>\n<p class=\"eyebrow\">presence-sim report</p>\n"
         html += "<h1>\(escape(scenario.name))</h1>\n"
         html += "<p class=\"headline\">\(escape(report.headline))</p>\n"
@@ -124,7 +126,9 @@ public enum HTMLRenderer {
         var html = "<section class=\"figures\" aria-label=\"Key figures\">\n"
         for figure in figures {
             var value = report.metrics[figure.path].map { Format.metric(figure.path, $0) } ?? "–"
-            if figure.path == "staleness.offlineDetection.p99" && (report.metrics["staleness.offlineDetection.count"] ?? 0) == 0 {
+            if figure.path == "staleness.offlineDetection.p99"
+                && (report.metrics["staleness.offlineDetection.count"] ?? 0) == 0
+            {
                 value = "none"
             }
             html += "<div class=\"figure\(failing.contains(figure.path) ? " failed" : "")\">"
@@ -151,12 +155,19 @@ public enum HTMLRenderer {
                 if column == 0 && (cell == "pass" || cell == "FAIL") {
                     html += "<td><span class=\"badge \(cell == "pass" ? "pass" : "fail")\">\(cell)</span></td>"
                 } else {
-                    html += column == 0 ? "<th scope=\"row\">\(escape(cell))</th>" : "<td>\(escape(cell))</td>"
+                    html += column == 0 ? "<th scope=\"row\">\(escape(cell))</th>" : "<td>\(segments(cell))</td>"
                 }
             }
             html += "</tr>\n"
         }
         return html + "</tbody>\n</table></div>\n</div>\n"
+    }
+
+    /// A cell's text with each " · "-separated part kept on one line ("p99 44.0 s" never splits).
+    private static func segments(_ cell: String) -> String {
+        guard cell.contains(" · ") else { return escape(cell) }
+        return cell.components(separatedBy: " · ").map { "<span class=\"part\">\(escape($0))</span>" }
+            .joined(separator: " · ")
     }
 
     // MARK: Charts
@@ -174,7 +185,8 @@ public enum HTMLRenderer {
                 name, points: histogram.percentileCurve().map { SVGChart.Point(x: $0.seconds, y: $0.percentile) })
         }
         let detections = [
-            curve("observers", measurements.observers.offlineDetection), curve("store", measurements.store.offlineDetection),
+            curve("observers", measurements.observers.offlineDetection),
+            curve("store", measurements.store.offlineDetection),
         ]
         var noFanout = "No event was pushed in the measured window."
         if case .poll = report.scenario.presence.delivery {
@@ -193,7 +205,9 @@ public enum HTMLRenderer {
         html += note("Clients truly online against clients whose entry the store holds as online.")
         html += SVGChart.line(
             title: "Clients online: truth vs store", x: time, y: SVGChart.Axis("online", unit: .count("clients")),
-            series: [series("truly online", { Double($0.online) }), series("online in store", { Double($0.storeOnline) })],
+            series: [
+                series("truly online", { Double($0.online) }), series("online in store", { Double($0.storeOnline) }),
+            ],
             emptyMessage: noTimeline)
         html += note(
             "Observer views are (observer, subject) pairs in a shared room: views whose subject is truly online "
@@ -279,7 +293,7 @@ public enum HTMLRenderer {
         * { box-sizing: border-box; }
         body { margin: 0; background: #f5f7fa; color: #1f2933;
           font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-        main { max-width: 960px; margin: 0 auto; padding: 32px 24px 48px; }
+        main { max-width: 1040px; margin: 0 auto; padding: 32px 24px 48px; }
         h1 { font-size: 28px; line-height: 1.2; margin: 0 0 6px; letter-spacing: -0.01em; }
         h2 { font-size: 20px; margin: 40px 0 12px; padding-top: 8px; border-top: 1px solid #e4e7eb; }
         h3 { font-size: 15px; margin: 0 0 8px; }
@@ -296,7 +310,7 @@ public enum HTMLRenderer {
         .banner.fail { background: #ffe3e3; border-color: #d64545; color: #610404; }
         .banner.warn { background: #fff3c4; border-color: #e9b949; color: #5c4813; }
         .banner.neutral { background: #e4e7eb; border-color: #9aa5b1; color: #323f4b; }
-        .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px;
+        .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 240px), 1fr)); gap: 12px;
           margin: 20px 0 0; }
         .figure { background: #fff; border: 1px solid #e4e7eb; border-radius: 8px; padding: 10px 12px;
           display: flex; flex-direction: column; }
@@ -311,8 +325,10 @@ public enum HTMLRenderer {
         th, td { text-align: left; padding: 5px 12px 5px 0; vertical-align: top; }
         thead th { color: #52606d; font-weight: 600; font-size: 13px; border-bottom: 1px solid #cbd2d9; }
         tbody tr + tr > * { border-top: 1px solid #f0f2f5; }
-        tbody th { font-weight: 500; color: #323f4b; }
+        tbody th { font-weight: 500; color: #323f4b; white-space: nowrap; }
         tr.fail > * { background: #fff5f5; color: #8a1c1c; }
+        .part { white-space: nowrap; }
+        sub { line-height: 0; }
         td.none { color: #7b8794; font-style: italic; }
         .badge { display: inline-block; border-radius: 4px; padding: 0 6px; font-size: 12px; font-weight: 600; }
         .badge.pass { background: #e3f9e5; color: #0e5814; }

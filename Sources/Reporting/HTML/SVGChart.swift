@@ -77,19 +77,24 @@ public enum SVGChart {
     /// Tick positions covering a range, their labels, and the unit the labels are written in.
     public struct Ticks: Sendable, Equatable {
         /// Ascending, in the axis' base unit (seconds for ``Unit/seconds``), evenly spaced by a round step;
-        /// the first is at or below the covered range and the last at or above it.
+        /// the first is at or below the covered range and the last at or above it, give or take
+        /// ``coverageSlack`` of a step.
         public var values: [Double]
         public var labels: [String]
         /// The unit of the labels: "min" for durations labelled in minutes, otherwise the axis' unit.
         public var unit: String
     }
 
+    /// How far (in steps) data may overshoot the outer ticks before another tick is added: an HDR
+    /// histogram reports a 60 s TTL as 60.03 s, which should still end the axis at 60 s, not 75 s.
+    public static let coverageSlack = 0.01
+
     /// Round ticks for `unit` covering `lower...upper`, about `target` steps apart (a few more or fewer).
     ///
     /// Durations are labelled in ms below 1 s, in s below 2 min, in min below 2 h and in h beyond (the same
-    /// cut-offs as `Format.seconds`), with steps of 1, 2, 5, 10, 15, 20 or 30 of those units; counts only
-    /// get whole-number steps; everything else steps by 1, 2 or 5 times a power of ten. An empty range is
-    /// widened around its value.
+    /// cut-offs as `Format.seconds`), stepping by 1, 2, 5, 10, 15, 20 or 30 s or min, or by 1, 2, 3, 6, 12 h
+    /// or whole days; counts only get whole-number steps; everything else steps by 1, 2 or 5 times a power
+    /// of ten. An empty range is widened around its value.
     public static func ticks(for unit: Unit, covering lower: Double, _ upper: Double, target: Int = 5) -> Ticks {
         var low = min(lower, upper)
         var high = max(lower, upper)
@@ -108,8 +113,8 @@ public enum SVGChart {
         let (factor, unitName, ladder) = display(unit, magnitude: max(abs(low), abs(high)))
         let (lo, hi) = (low / factor, high / factor)
         let step = ladder.step(atLeast: (hi - lo) / Double(max(1, target)))
-        let first = (lo / step + 1e-9).rounded(.down)
-        let last = (hi / step - 1e-9).rounded(.up)
+        let first = (lo / step + coverageSlack).rounded(.down)
+        let last = (hi / step - coverageSlack).rounded(.up)
         let decimals = decimalPlaces(step)
         let largest = max(abs(first), abs(last)) * step
         let compact = unitName != "ms" && ladder != .sexagesimal && ladder != .hours && largest >= 10_000
@@ -117,7 +122,8 @@ public enum SVGChart {
         for multiple in stride(from: first, through: last, by: 1) {
             let display = multiple * step
             ticks.values.append(display * factor)
-            ticks.labels.append(compact ? compactLabel(display, step: step) : label(display, decimals: decimals))
+            ticks.labels.append(
+                compact ? compactLabel(display, step: step, largest: largest) : label(display, decimals: decimals))
         }
         return ticks
     }
@@ -139,7 +145,7 @@ public enum SVGChart {
         .chart svg .bar:hover, .chart svg .dot:hover { opacity: 0.75; }
         .chart details { margin: 4px 0 0 8px; font-size: 13px; color: #52606d; }
         .chart summary { cursor: pointer; width: max-content; }
-        .chart details table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
+        .chart details table { width: auto; border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
         .chart details th, .chart details td { padding: 2px 12px 2px 0; text-align: right; white-space: nowrap; }
         .chart details th:first-child, .chart details td:first-child { text-align: left; }
         .chart details thead th { border-bottom: 1px solid #cbd2d9; font-weight: 600; }
@@ -199,7 +205,8 @@ public enum SVGChart {
             let readings = zip(series, values).compactMap { line, lookup in
                 lookup[column].map { "\(line.name): \(format($0, y.unit))" }
             }
-            plot.hoverBand(from: previous, to: next, tooltip: ([format(column, x.unit)] + readings).joined(separator: "\n"))
+            plot.hoverBand(
+                from: previous, to: next, tooltip: ([format(column, x.unit)] + readings).joined(separator: "\n"))
         }
         let table = dataTable(
             header: [x.title] + series.map(\.name),
@@ -254,10 +261,13 @@ public enum SVGChart {
         guard let lowest = counts.first?.value, let highest = counts.last?.value else {
             return empty(title: title, message: emptyMessage)
         }
-        let xTicks = ticks(
-            for: .count(x.unit.name), covering: Double(lowest) - 0.5, Double(highest) + 0.5, target: 8)
+        let xTicks = ticks(for: .count(x.unit.name), covering: Double(lowest), Double(highest), target: 8)
         let yTicks = ticks(for: y.unit, covering: 0, Double(counts.map(\.count).max() ?? 0))
-        var plot = Plot(title: title, xAxis: x, xTicks: xTicks, yAxis: y, yTicks: yTicks, legend: [])
+        let xDomain =
+            min(xTicks.values.first ?? 0, Double(lowest) - 0.5)...max(xTicks.values.last ?? 1, Double(highest) + 0.5)
+        var plot = Plot(
+            title: title, xAxis: x, xTicks: xTicks, yAxis: y, yTicks: yTicks, legend: [], xDomain: xDomain,
+            verticalGrid: false)
         let total = Double(counts.reduce(0) { $0 + $1.count })
         for bucket in counts {
             let share = total > 0 ? Format.percent(Double(bucket.count) / total) : "–"
@@ -291,7 +301,9 @@ public enum SVGChart {
         let others = points.filter { !$0.highlighted }
         var legend: [LegendEntry] = []
         if !highlighted.isEmpty && !others.isEmpty {
-            legend = [LegendEntry(name: othersName, style: .hollow), LegendEntry(name: highlightedName, style: .filled)]
+            legend = [
+                LegendEntry(name: othersName, style: .hollow), LegendEntry(name: highlightedName, style: .filled),
+            ]
         }
         var plot = Plot(title: title, xAxis: x, xTicks: xTicks, yAxis: y, yTicks: yTicks, legend: legend)
         func tooltip(_ point: LabelledPoint, _ group: String) -> String {
@@ -300,7 +312,7 @@ public enum SVGChart {
         for point in others {
             plot.dot(at: Point(x: point.x, y: point.y), filled: false, tooltip: tooltip(point, othersName))
         }
-        plot.path(highlighted.map { Point(x: $0.x, y: $0.y) }, style: Palette.highlight)
+        plot.path(highlighted.map { Point(x: $0.x, y: $0.y) }, style: Palette.highlight, solid: true)
         for point in highlighted {
             plot.dot(at: Point(x: point.x, y: point.y), filled: true, tooltip: tooltip(point, highlightedName))
             plot.pointLabel(point.label, at: Point(x: point.x, y: point.y))
@@ -420,10 +432,11 @@ public enum SVGChart {
         return String(format: "%.\(decimals)f", value)
     }
 
-    /// "20k", "1.5M": keeps large tick labels short.
-    private static func compactLabel(_ value: Double, step: Double) -> String {
-        let (divisor, suffix) = step >= 1e6 || abs(value) >= 1e7 ? (1e6, "M") : (1e3, "k")
-        return label(value / divisor, decimals: decimalPlaces(step / divisor)) + (value == 0 ? "" : suffix)
+    /// "20k", "1.5M": keeps large tick labels short; `largest` is the axis' largest magnitude.
+    private static func compactLabel(_ value: Double, step: Double, largest: Double) -> String {
+        guard value != 0 else { return "0" }
+        let (divisor, suffix) = largest >= 1e6 ? (1e6, "M") : (1e3, "k")
+        return label(value / divisor, decimals: decimalPlaces(step / divisor)) + suffix
     }
 
     // MARK: HTML
@@ -436,16 +449,18 @@ public enum SVGChart {
     private static func empty(title: String, message: String) -> String {
         let height = 120.0
         var svg = Plot.open(title: title, height: height)
-        svg += "<rect x=\"0.5\" y=\"36.5\" width=\"\(coordinate(Plot.width - 1))\" height=\"\(coordinate(height - 44))\""
+        svg +=
+            "<rect x=\"0.5\" y=\"36.5\" width=\"\(coordinate(Plot.width - 1))\" height=\"\(coordinate(height - 44))\""
         svg += " rx=\"6\" fill=\"#f5f7fa\" stroke=\"#e4e7eb\"/>\n"
         svg += "<text class=\"empty\" x=\"\(coordinate(Plot.width / 2))\" y=\"\(coordinate(36 + (height - 44) / 2))\""
-        svg += " dy=\"0.35em\" text-anchor=\"middle\" font-size=\"13\" fill=\"#7b8794\">\(escape(message))</text>\n</svg>"
+        svg +=
+            " dy=\"0.35em\" text-anchor=\"middle\" font-size=\"13\" fill=\"#7b8794\">\(escape(message))</text>\n</svg>"
         return figure(svg, "")
     }
 
     /// The data-table fallback: `<details><summary>Data</summary><table>…</table></details>`.
     private static func dataTable(header: [String], rows: [[String]]) -> String {
-        var html = "<details><summary>Data</summary>\n<table>\n<thead><tr>"
+        var html = "<details><summary>Data</summary><table>\n<thead><tr>"
         html += header.map { "<th>\(escape($0))</th>" }.joined()
         html += "</tr></thead>\n<tbody>\n"
         for row in rows {
@@ -471,15 +486,16 @@ private enum Palette {
     static let colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
     /// Solid, dashed, dotted, dash-dot: a second cue besides colour.
     static let dashes = ["", "7 4", "2 3", "10 3 2 3"]
-    /// The style index of highlighted scatter points and their line (vermillion, solid).
+    /// The colour index of highlighted scatter points and their line (vermillion).
     static let highlight = 1
     /// The colour of plain scatter points and bars.
     static let base = colours[0]
 
     static func colour(_ style: Int) -> String { colours[style % colours.count] }
 
+    /// The `stroke-dasharray` attribute of a series' line (none for the first).
     static func dash(_ style: Int) -> String {
-        let dash = style == highlight && style < dashes.count ? "" : dashes[style % dashes.count]
+        let dash = dashes[style % dashes.count]
         return dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\""
     }
 }
@@ -505,6 +521,9 @@ private struct Plot {
 
     let xTicks: SVGChart.Ticks
     let yTicks: SVGChart.Ticks
+    /// The x values at the plot's left and right edges.
+    let xDomain: ClosedRange<Double>
+    let verticalGrid: Bool
     let left: Double
     let top: Double
     let right: Double
@@ -515,10 +534,12 @@ private struct Plot {
 
     init(
         title: String, xAxis: SVGChart.Axis, xTicks: SVGChart.Ticks, yAxis: SVGChart.Axis, yTicks: SVGChart.Ticks,
-        legend: [LegendEntry]
+        legend: [LegendEntry], xDomain: ClosedRange<Double>? = nil, verticalGrid: Bool = true
     ) {
         self.xTicks = xTicks
         self.yTicks = yTicks
+        self.xDomain = xDomain ?? (xTicks.values.first ?? 0)...(xTicks.values.last ?? 1)
+        self.verticalGrid = verticalGrid
         let widestYLabel = Double(yTicks.labels.map(\.count).max() ?? 1) * Self.characterWidth
         left = 34 + widestYLabel
         right = Self.width - 18
@@ -569,7 +590,8 @@ private struct Plot {
             svg += "<line x1=\"\(c(x))\" y1=\"\(c(y))\" x2=\"\(c(x + 20))\" y2=\"\(c(y))\" stroke=\"\(colour)\""
             svg += " stroke-width=\"2\"/><circle cx=\"\(c(x + 10))\" cy=\"\(c(y))\" r=\"4.5\" fill=\"\(colour)\"/>"
         }
-        svg += "<text x=\"\(c(x + 26))\" y=\"\(c(y))\" dy=\"0.35em\" font-size=\"12\">\(SVGChart.escape(entry.name))</text>"
+        svg +=
+            "<text x=\"\(c(x + 26))\" y=\"\(c(y))\" dy=\"0.35em\" font-size=\"12\">\(SVGChart.escape(entry.name))</text>"
         return svg + "</g>\n"
     }
 
@@ -580,7 +602,7 @@ private struct Plot {
         for value in yTicks.values {
             svg += "<line x1=\"\(c(left))\" y1=\"\(c(py(value)))\" x2=\"\(c(right))\" y2=\"\(c(py(value)))\"/>\n"
         }
-        for value in xTicks.values {
+        for value in xTicks.values where verticalGrid {
             svg += "<line x1=\"\(c(px(value)))\" y1=\"\(c(top))\" x2=\"\(c(px(value)))\" y2=\"\(c(bottom))\"/>\n"
         }
         svg += "</g>\n"
@@ -591,7 +613,7 @@ private struct Plot {
             svg += "<text x=\"\(c(left - 8))\" y=\"\(c(py(value)))\" dy=\"0.32em\">\(SVGChart.escape(label))</text>\n"
         }
         svg += "</g>\n<g class=\"tick\" font-size=\"11\" fill=\"#616e7c\" text-anchor=\"middle\">\n"
-        let spacing = xTicks.values.count > 1 ? (right - left) / Double(xTicks.values.count - 1) : right - left
+        let spacing = xTicks.values.count > 1 ? px(xTicks.values[1]) - px(xTicks.values[0]) : right - left
         let widest = Double(xTicks.labels.map(\.count).max() ?? 1) * Self.characterWidth + 10
         let every = max(1, Int((widest / spacing).rounded(.up)))
         for (index, (value, label)) in zip(xTicks.values, xTicks.labels).enumerated() where index % every == 0 {
@@ -609,8 +631,7 @@ private struct Plot {
     }
 
     func px(_ value: Double) -> Double {
-        let (low, high) = (xTicks.values.first ?? 0, xTicks.values.last ?? 1)
-        return left + (value - low) / max(high - low, 1e-12) * (right - left)
+        left + (value - xDomain.lowerBound) / max(xDomain.upperBound - xDomain.lowerBound, 1e-12) * (right - left)
     }
 
     func py(_ value: Double) -> Double {
@@ -618,8 +639,9 @@ private struct Plot {
         return bottom - (value - low) / max(high - low, 1e-12) * (bottom - top)
     }
 
-    /// A polyline through the finite points, broken where a point is not finite.
-    mutating func path(_ points: [SVGChart.Point], style: Int) {
+    /// A polyline through the finite points, broken where a point is not finite; `solid` drops the
+    /// style's dash pattern.
+    mutating func path(_ points: [SVGChart.Point], style: Int, solid: Bool = false) {
         var d = ""
         var drawing = false
         for point in points {
@@ -627,13 +649,14 @@ private struct Plot {
                 drawing = false
                 continue
             }
-            d += (drawing ? "L" : (d.isEmpty ? "M" : " M")) + SVGChart.coordinate(px(point.x)) + " "
+            d +=
+                (drawing ? "L" : (d.isEmpty ? "M" : " M")) + SVGChart.coordinate(px(point.x)) + " "
                 + SVGChart.coordinate(py(point.y))
             drawing = true
         }
         guard !d.isEmpty else { return }
         marks += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(Palette.colour(style))\" stroke-width=\"2\""
-        marks += " stroke-linejoin=\"round\" stroke-linecap=\"round\"\(Palette.dash(style))/>\n"
+        marks += " stroke-linejoin=\"round\" stroke-linecap=\"round\"\(solid ? "" : Palette.dash(style))/>\n"
     }
 
     mutating func marker(at point: SVGChart.Point, style: Int) {
@@ -660,8 +683,10 @@ private struct Plot {
     mutating func bar(at value: Double, height: Double, tooltip: String) {
         let unit = px(1) - px(0)
         let width = max(1, min(unit * 0.8, 48))
-        let (y0, y1) = (py(height), py(0))
-        marks += "<rect class=\"bar\" x=\"\(SVGChart.coordinate(px(value) - width / 2))\" y=\"\(SVGChart.coordinate(y0))\""
+        // A bar of a non-zero count stays visible (at least 1 px) next to counts thousands of times larger.
+        let (y0, y1) = (min(py(height), py(0) - (height > 0 ? 1 : 0)), py(0))
+        marks +=
+            "<rect class=\"bar\" x=\"\(SVGChart.coordinate(px(value) - width / 2))\" y=\"\(SVGChart.coordinate(y0))\""
         marks += " width=\"\(SVGChart.coordinate(width))\" height=\"\(SVGChart.coordinate(max(y1 - y0, 0)))\""
         marks += " fill=\"\(Palette.base)\"><title>\(SVGChart.escape(tooltip))</title></rect>\n"
     }

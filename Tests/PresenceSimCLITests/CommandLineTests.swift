@@ -1,0 +1,136 @@
+import Foundation
+import Scenario
+import Testing
+
+/// The built binary, next to the test bundle.
+private let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("presence-sim")
+private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../..").standardizedFileURL
+
+private struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `presence-sim` with `arguments` in the repository folder; stdout and stderr are pipes, not a
+/// terminal, so there is no colour and no progress bar.
+private func presenceSim(_ arguments: [String]) throws -> Result {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = repository
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+private func temporaryFolder() -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("presence-sim-\(UUID().uuidString)")
+    return url.path
+}
+
+/// A short run of a bundled scenario: 300 clients for 15 minutes, without its faults.
+private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "warmup=2m", "--set", "faults=[]"]
+
+@Suite struct CommandLineTests {
+    @Test func runPrintsTheSummaryAndWritesThreeReports() throws {
+        let out = temporaryFolder()
+        let result = try presenceSim(["run", "Scenarios/family-chat.json", "--out", out, "--engine", "events"] + small)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("family-chat · socketio-redis · 300 clients · 15m simulated (2m warm-up)"))
+        for section in ["Thresholds", "Staleness", "Heartbeat cost", "Fan-out", "Reports: "] {
+            #expect(result.stdout.contains(section), "missing \(section)")
+        }
+        #expect(!result.stdout.contains("\u{1B}["), "colour on a pipe")
+        #expect(result.stderr.isEmpty, "progress or noise on a pipe: \(result.stderr)")
+        for file in ["report.json", "report.md", "report.html"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "missing \(file)")
+        }
+        let report = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))))
+        #expect(report["schema"]?.stringValue == "presence-sim/report@1")
+        #expect(report["complete"]?.boolValue == true)
+        #expect(report["scenario"]?["protocol"]?["pingInterval"]?.stringValue == "25s")
+    }
+
+    @Test func aFailedThresholdExitsTwoAndIsListedFirst() throws {
+        let result = try presenceSim(
+            ["run", "Scenarios/family-chat.json", "--out", temporaryFolder(), "--engine", "events"] + small
+                + ["--set", #"thresholds={"cost.heartbeatsPerSecond": "< 1", "staleness.queryAccuracy": ">= 1%"}"#])
+        #expect(result.status == 2)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.contains("cost.heartbeatsPerSecond") })
+        #expect(lines[first].contains("FAIL"))
+        #expect(lines[first + 1].contains("pass") && lines[first + 1].contains("staleness.queryAccuracy"))
+    }
+
+    @Test func jsonFormatPrintsTheReport() throws {
+        let result = try presenceSim(
+            ["run", "Scenarios/ttl-entries.json", "--format", "json", "--out", temporaryFolder(), "--engine", "events"]
+                + small)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONValue.parse(Array(result.stdout.utf8))
+        #expect(report["run"]?["engine"]?.stringValue == "events")
+        #expect(report["staleness"]?["offlineDetection"]?["p99"]?.doubleValue != nil)
+    }
+
+    @Test func badInputNamesTheFileAndPathAndExits64() throws {
+        let file = temporaryFolder() + ".json"
+        try Data(
+            #"{"name": "x", "duration": "1h", "clients": 10, "rooms": {"size": 2}, "protocol": {"design": "socketio-redis", "heartbeat": 20}}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: file))
+        let result = try presenceSim(["run", file])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(file + ": protocol.heartbeat: expected a duration"))
+        #expect(result.stdout.isEmpty)
+
+        let missing = try presenceSim(["run", "Scenarios/no-such-file.json"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no-such-file.json"))
+
+        let override = try presenceSim(["run", "Scenarios/family-chat.json", "--set", "protocol.heartbeat=-5s"])
+        #expect(override.status == 64)
+        #expect(override.stderr.contains("protocol.heartbeat"))
+
+        let engine = try presenceSim(["run", "Scenarios/family-chat.json", "--engine", "warp"])
+        #expect(engine.status == 64)
+    }
+
+    @Test func validateChecksEveryFile() throws {
+        let good = try presenceSim(["validate", "Scenarios/family-chat.json", "Scenarios/ttl-entries.json"])
+        #expect(good.status == 0)
+        #expect(good.stdout.split(separator: "\n").count == 2)
+        let broken = temporaryFolder() + ".json"
+        try Data(#"{"name": "x",}"#.utf8).write(to: URL(fileURLWithPath: broken))
+        let bad = try presenceSim(["validate", "Scenarios/family-chat.json", broken])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains(broken + ":1:"))
+    }
+
+    @Test func helpTeachesWithExamples() throws {
+        let top = try presenceSim(["--help"])
+        #expect(top.status == 0)
+        #expect(top.stdout.contains("presence-sim run Scenarios/family-chat.json"))
+        let run = try presenceSim(["run", "--help"])
+        #expect(run.stdout.contains("Exit codes"))
+        #expect(run.stdout.contains("--engine"))
+    }
+
+    @Test func metricsListsTheCatalog() throws {
+        let result = try presenceSim(["metrics"])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\n").count == MetricCatalog.all.count)
+        #expect(result.stdout.contains("staleness.queryAccuracy"))
+    }
+}
