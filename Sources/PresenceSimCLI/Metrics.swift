@@ -14,8 +14,9 @@ struct Metrics: ParsableCommand {
         let width = MetricCatalog.all.map(\.path.count).max() ?? 0
         for metric in MetricCatalog.all {
             let path = metric.path.padding(toLength: width, withPad: " ", startingAt: 0)
+            let direction = metric.better == .neither ? "sample count" : "\(metric.better.rawValue) is better"
             print(
-                "\(path)  \(metric.unit.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0))  \(metric.better.rawValue) is better"
+                "\(path)  \(metric.unit.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0))  \(direction)"
             )
         }
     }

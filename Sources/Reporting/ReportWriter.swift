@@ -6,14 +6,21 @@ import Scenario
 public enum ReportWriter {
     /// Writes report.json, report.md and report.html into `directory`; returns their paths.
     public static func write(_ report: RunReport, to directory: String) throws -> [String] {
-        var json: [UInt8] = []
-        report.json.write(to: &json)
-        json.append(UInt8(ascii: "\n"))
+        try writeJSON(report, to: directory + "/report.json")
         return [
-            try write(json, named: "report.json", in: directory),
+            directory + "/report.json",
             try write(Array(MarkdownRenderer.render(report).utf8), named: "report.md", in: directory),
             try write(Array(HTMLRenderer.render(report).utf8), named: "report.html", in: directory),
         ]
+    }
+
+    /// Writes only the JSON report, atomically, at `path`.
+    public static func writeJSON(_ report: RunReport, to path: String) throws {
+        var json: [UInt8] = []
+        report.json.write(to: &json)
+        json.append(UInt8(ascii: "\n"))
+        let url = URL(fileURLWithPath: path)
+        try write(json, named: url.lastPathComponent, in: url.deletingLastPathComponent().path)
     }
 
     /// Writes one file atomically; returns its path.

@@ -34,6 +34,9 @@ enum DurationSyntax {
         var rest = Substring(text)
         if rest.contains(where: \.isWhitespace) {
             let compact = text.filter { !$0.isWhitespace }
+            if !compact.isEmpty, case .failure(.malformed(let hint?)) = parse(compact) {
+                return .failure(.malformed(hint: hint))
+            }
             return .failure(.malformed(hint: "write it without spaces: \"\(compact)\""))
         }
         let negative = rest.first == "-"

@@ -49,6 +49,9 @@ struct JSONParser {
         var firstOffset: Int
     }
 
+    /// Duplicates reported at most; later ones are still dropped, silently (hostile input stays fast).
+    static let maximumDuplicates = 100
+
     let bytes: [UInt8]
     let maximumDepth: Int
     let recordPositions: Bool
@@ -119,13 +122,14 @@ struct JSONParser {
         if positions[key] == nil { positions[key] = index }
     }
 
+    /// `depth` counts the containers (objects and arrays) this value would be nested in, itself included.
     private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-        guard depth <= maximumDepth else {
+        guard index < bytes.count else { throw error("expected a value, found the end of the file", at: index) }
+        if depth > maximumDepth, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") {
             throw error(
                 "the document nests deeper than \(maximumDepth) levels", hint: "nothing in a scenario nests this deep",
                 at: index)
         }
-        guard index < bytes.count else { throw error("expected a value, found the end of the file", at: index) }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
@@ -139,7 +143,9 @@ struct JSONParser {
         let open = index
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen: [String: Int] = [:]
+        // Offsets of the members' keys; a dictionary only for large objects (small ones search linearly).
+        var keyOffsets: [Int] = []
+        var indexByKey: [String: Int]? = nil
         skipWhitespace()
         if peek == UInt8(ascii: "}") {
             index += 1
@@ -147,7 +153,7 @@ struct JSONParser {
         }
         while true {
             skipWhitespace()
-            guard peek == UInt8(ascii: "\"") else { throw expectedKey(afterComma: !members.isEmpty || !seen.isEmpty) }
+            guard peek == UInt8(ascii: "\"") else { throw expectedKey(afterComma: true) }
             let keyOffset = index
             let key = try parseString()
             skipWhitespace()
@@ -158,9 +164,13 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             path.append(.key(key))
-            let firstOffset = seen[key]
+            let firstOffset: Int?
+            if let indexByKey {
+                firstOffset = indexByKey[key].map { keyOffsets[$0] }
+            } else {
+                firstOffset = members.firstIndex { $0.key == key }.map { keyOffsets[$0] }
+            }
             if firstOffset == nil {
-                seen[key] = keyOffset
                 if recordPositions {
                     let saved = index
                     index = keyOffset
@@ -169,10 +179,17 @@ struct JSONParser {
                 }
             }
             let value = try parseValue(depth: depth + 1)
-            if let firstOffset {
-                duplicates.append(Duplicate(path: JSONPath(components: path), offset: keyOffset, firstOffset: firstOffset))
-            } else {
+            if let firstOffset, duplicates.count < Self.maximumDuplicates {
+                duplicates.append(
+                    Duplicate(path: JSONPath(components: path), offset: keyOffset, firstOffset: firstOffset))
+            } else if firstOffset == nil {
+                indexByKey?[key] = members.count
                 members.append((key: key, value: value))
+                keyOffsets.append(keyOffset)
+                if indexByKey == nil, members.count > 32 {
+                    indexByKey = Dictionary(
+                        members.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+                }
             }
             path.removeLast()
             skipWhitespace()
@@ -184,8 +201,10 @@ struct JSONParser {
             default:
                 let found = describeToken(at: index)
                 let hint: String? =
-                    peek == UInt8(ascii: "\"") ? "a ',' is missing between two members" : peek == nil
-                    ? "the '{' at line \(location(of: open).line) is never closed" : nil
+                    peek == UInt8(ascii: "\"")
+                    ? "a ',' is missing between two members"
+                    : peek == nil
+                        ? "the '{' at line \(location(of: open).line) is never closed" : nil
                 throw error(
                     "expected ',' or '}' after the value of \"\(key)\", found \(found)", hint: hint, at: index)
             }
@@ -316,8 +335,16 @@ struct JSONParser {
             }
             skipDigits()
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
         let digitCount = index - start - (bytes[start] == UInt8(ascii: "-") ? 1 : 0)
+        if isInteger, digitCount <= 15 {
+            // Exact in a Double: no text, no strtod.
+            var magnitude: Int64 = 0
+            for position in (bytes[start] == UInt8(ascii: "-") ? start + 1 : start)..<index {
+                magnitude = magnitude * 10 + Int64(bytes[position] - UInt8(ascii: "0"))
+            }
+            return .number(bytes[start] == UInt8(ascii: "-") ? -Double(magnitude) : Double(magnitude))
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, digitCount >= 16 {
             let magnitude = text.hasPrefix("-") ? String(text.dropFirst()) : text
             // Beyond 2^53 a Double rounds: keep the literal.
@@ -341,7 +368,20 @@ struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = index
         index += 1
-        var utf8: [UInt8] = []
+        // Fast path: plain ASCII up to the closing quote, decoded in one go.
+        var end = index
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""),
+            bytes[end] != UInt8(ascii: "\\")
+        {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let text = String(decoding: bytes[index..<end], as: UTF8.self)
+            index = end + 1
+            return text
+        }
+        var utf8 = Array(bytes[index..<end])
+        index = end
         while true {
             guard let byte = peek else {
                 throw error(

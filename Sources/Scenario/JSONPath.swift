@@ -92,12 +92,14 @@ struct JSONPath: Hashable, Sendable, CustomStringConvertible {
                     components.append(.index(index))
                 } else {
                     return .failure(
-                        PathSyntaxError(message: "expected an index like [0] or a quoted key like [\"a.b\"], found [\(body)]")
+                        PathSyntaxError(
+                            message: "expected an index like [0] or a quoted key like [\"a.b\"], found [\(body)]")
                     )
                 }
                 position = close + 1
                 if position < scalars.count, scalars[position] != ".", scalars[position] != "[" {
-                    return .failure(PathSyntaxError(message: "expected '.' or '[' after ']' at character \(position + 1)"))
+                    return .failure(
+                        PathSyntaxError(message: "expected '.' or '[' after ']' at character \(position + 1)"))
                 }
             } else {
                 return .failure(PathSyntaxError(message: "unexpected character at \(position + 1)"))

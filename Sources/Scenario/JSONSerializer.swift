@@ -49,7 +49,7 @@ private struct JSONWriter {
         switch value {
         case .null: append("null")
         case .bool(let flag): append(flag ? "true" : "false")
-        case .number(let number): append(JSONValue.numberText(number))
+        case .number(let number): writeNumber(number)
         case .bigInteger(let literal): append(Self.isCanonicalInteger(literal) ? literal : "null")
         case .string(let text): writeString(text)
         case .array(let elements):
@@ -78,18 +78,60 @@ private struct JSONWriter {
         }
     }
 
+    /// Whole numbers are written digit by digit (the common case in reports); others via `description`.
+    private mutating func writeNumber(_ number: Double) {
+        guard number == number.rounded(), number.magnitude < 1e17 else {
+            return append(JSONValue.numberText(number))
+        }
+        var magnitude = UInt64(number.magnitude)
+        if number < 0 && magnitude != 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64) = (0, 0)  // up to 17 digits, stored as bytes in two words
+        var count = 0
+        repeat {
+            let digit = UInt64(UInt8(ascii: "0")) + magnitude % 10
+            if count < 8 {
+                digits.0 |= digit << (8 * UInt64(count))
+            } else {
+                digits.1 |= digit << (8 * UInt64(count - 8))
+            }
+            magnitude /= 10
+            count += 1
+        } while magnitude > 0 && count < 16
+        if magnitude > 0 { return append(JSONValue.numberText(number)) }
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            let word = index < 8 ? digits.0 : digits.1
+            bytes.append(UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8))))
+        }
+    }
+
     private mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// A newline and the indentation of the deepest level so far, sliced per level.
+    var indentation: [UInt8] = [UInt8(ascii: "\n")]
+
     private mutating func newline(_ depth: Int) {
         guard pretty else { return }
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+        while indentation.count < 1 + 2 * depth { indentation.append(UInt8(ascii: " ")) }
+        bytes.append(contentsOf: indentation[0..<1 + 2 * depth])
     }
 
     private mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        var text = text
+        let plain = text.withUTF8 { utf8 in
+            // The common case: nothing to escape, copy in one go.
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if plain {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

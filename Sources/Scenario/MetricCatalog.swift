@@ -20,6 +20,8 @@ public enum MetricCatalog {
     public enum Direction: String, Sendable {
         case lowerIsBetter = "lower"
         case higherIsBetter = "higher"
+        /// Neither: a sample count, which only says how much a distribution rests on.
+        case neither
     }
 
     public struct Metric: Sendable, Hashable {
@@ -32,7 +34,7 @@ public enum MetricCatalog {
     public static let distributionFields = ["mean", "p50", "p90", "p99", "max"]
 
     private static func distribution(_ path: String, _ unit: Unit = .seconds) -> [Metric] {
-        [Metric(path: path + ".count", unit: .count, better: .lowerIsBetter)]
+        [Metric(path: path + ".count", unit: .count, better: .neither)]
             + distributionFields.map { Metric(path: path + "." + $0, unit: unit, better: .lowerIsBetter) }
     }
 
@@ -84,4 +86,11 @@ public enum MetricCatalog {
 
     /// The metric at `path`, or nil when no report carries it.
     public static func metric(at path: String) -> Metric? { byPath[path] }
+}
+
+extension MetricCatalog {
+    /// The metric path closest to a misspelt one, for "did you mean" messages.
+    public static func suggestion(for path: String) -> String? {
+        Suggestions.closest(to: path, among: all.map(\.path))
+    }
 }

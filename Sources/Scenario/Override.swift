@@ -97,7 +97,8 @@ extension JSONValue {
                         + "expected an index of at most \(elements.count) (\(elements.count) appends)")
             }
             let existing = index < elements.count ? elements[index] : nil
-            guard let updated = try setting(value, at: rest, in: existing, walked: walked.appending(index: index)) else {
+            guard let updated = try setting(value, at: rest, in: existing, walked: walked.appending(index: index))
+            else {
                 throw PathSyntaxError(message: "cannot remove an array element with null; set the whole array instead")
             }
             if index < elements.count { elements[index] = updated } else { elements.append(updated) }

@@ -29,7 +29,11 @@ public enum ResourceEstimate {
 
     /// Estimated memory of a run, in bytes.
     public static func memory(clients: Int, largestRoom: Int) -> Double {
-        Double(clients) * bytesPerClient + Double(clients) * Double(largestRoom) * bytesPerRoomPair
+        memory(clients: Double(clients), largestRoom: largestRoom)
+    }
+
+    static func memory(clients: Double, largestRoom: Int) -> Double {
+        clients * bytesPerClient + clients * Double(largestRoom) * bytesPerRoomPair
     }
 
     /// The most clients whose estimated memory fits in the usable share of `physicalMemory`.
@@ -40,8 +44,12 @@ public enum ResourceEstimate {
 
     /// Estimated events of a run: clients × heartbeats per client × events per heartbeat.
     public static func events(clients: Int, duration: Interval, heartbeat: Interval) -> Double {
+        events(clients: Double(clients), duration: duration, heartbeat: heartbeat)
+    }
+
+    static func events(clients: Double, duration: Interval, heartbeat: Interval) -> Double {
         guard heartbeat > .zero else { return .infinity }
-        return Double(clients) * (duration.seconds / heartbeat.seconds) * eventsPerHeartbeat
+        return clients * (duration.seconds / heartbeat.seconds) * eventsPerHeartbeat
     }
 
     // MARK: - Human-readable figures for messages
@@ -60,7 +68,9 @@ public enum ResourceEstimate {
 
     /// `"12,000"`, `"3.4 million"`, `"2 trillion"`.
     static func countText(_ count: Double) -> String {
-        let scales: [(Double, String)] = [(1e15, "quadrillion"), (1e12, "trillion"), (1e9, "billion"), (1e6, "million")]
+        let scales: [(Double, String)] = [
+            (1e15, "quadrillion"), (1e12, "trillion"), (1e9, "billion"), (1e6, "million"),
+        ]
         for (scale, name) in scales where count >= scale {
             return count / scale >= 1000 ? String(format: "%.1e", count) : roughly(count / scale) + " " + name
         }

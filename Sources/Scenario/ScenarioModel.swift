@@ -389,7 +389,9 @@ public struct Sweep: Sendable, Equatable {
         }
         var runs: [[Override]] = [[]]
         for parameter in parameters {
-            runs = runs.flatMap { prefix in parameter.values.map { prefix + [Override(path: parameter.path, value: $0)] } }
+            runs = runs.flatMap { prefix in
+                parameter.values.map { prefix + [Override(path: parameter.path, value: $0)] }
+            }
         }
         return runs
     }

@@ -60,7 +60,8 @@ extension Validator {
         else { return nil }
         return Scenario(
             name: name, description: description, seed: seed, duration: duration, warmup: warmup,
-            clients: Int(clients), rooms: rooms, presence: presence, behavior: behavior, network: network,
+            clients: Int(min(clients, JSONValue.exactIntegerLimit)), rooms: rooms, presence: presence,
+            behavior: behavior, network: network,
             faults: faults, thresholds: thresholds, timeline: timeline, sweep: sweep)
     }
 
@@ -75,7 +76,9 @@ extension Validator {
             report(path, "expected a name of at most 100 characters, found \(name.count) characters")
         } else if !allowed {
             let suggestion = String(
-                name.unicodeScalars.map { $0.isASCIIIdentifierCharacter || $0 == "." || $0 == "-" ? Character($0) : "-" })
+                name.unicodeScalars.map {
+                    $0.isASCIIIdentifierCharacter || $0 == "." || $0 == "-" ? Character($0) : "-"
+                })
             report(
                 path, "expected a name of letters, digits, '.', '_' or '-', found \(Self.quoted(name))",
                 hint: "the name becomes the output folder's name; try \(Self.quoted(suggestion))")
@@ -97,9 +100,7 @@ extension Validator {
 
     /// The client count as a Double, so that absurd counts reach the resource check instead of trapping.
     private func clients(_ value: JSONValue, _ path: JSONPath) -> Double? {
-        if let count = value.doubleValue, count.isFinite, count >= 1, count == count.rounded() {
-            return min(count, JSONValue.exactIntegerLimit)
-        }
+        if let count = value.doubleValue, count.isFinite, count >= 1, count == count.rounded() { return count }
         var hint: String? = nil
         if case .string(let text) = value, Int(text) != nil { hint = "write it without quotes: \(text)" }
         mismatch(path, expected: "a whole number of clients of at least 1", found: value, hint: hint)
@@ -129,8 +130,7 @@ extension Validator {
         clients: Double, rooms: Rooms, duration: Interval, heartbeat: Interval, physicalMemory: UInt64
     ) {
         let largestRoom = rooms.size.largest
-        let count = Int(clients)
-        let memory = ResourceEstimate.memory(clients: count, largestRoom: largestRoom)
+        let memory = ResourceEstimate.memory(clients: clients, largestRoom: largestRoom)
         let usable = Double(physicalMemory) * ResourceEstimate.usableMemoryShare
         let clientsText = ResourceEstimate.countText(clients)
         if memory > usable {
@@ -138,15 +138,15 @@ extension Validator {
             report(
                 .root.appending("clients"),
                 "\(clientsText) clients need about \(ResourceEstimate.bytesText(memory)) of memory "
-                    + "(\(JSONValue.numberText(ResourceEstimate.bytesPerClient)) B per client + "
-                    + "\(JSONValue.numberText(ResourceEstimate.bytesPerRoomPair)) B per client per member of the "
-                    + "largest room, \(largestRoom)); this machine has "
+                    + "(\(JSONValue.numberText(ResourceEstimate.bytesPerClient)) B per client plus "
+                    + "\(JSONValue.numberText(ResourceEstimate.bytesPerRoomPair)) B per client for each member of "
+                    + "the largest room, \(largestRoom)); this machine has "
                     + "\(ResourceEstimate.bytesText(Double(physicalMemory))) and a run may use "
                     + "\(JSONValue.numberText(ResourceEstimate.usableMemoryShare * 100))% of it",
                 hint: "at most \(ResourceEstimate.groupedInteger(fits)) clients fit on this machine")
             return
         }
-        let events = ResourceEstimate.events(clients: count, duration: duration, heartbeat: heartbeat)
+        let events = ResourceEstimate.events(clients: clients, duration: duration, heartbeat: heartbeat)
         if events > ResourceEstimate.maximumEvents {
             let time = ResourceEstimate.timeText(seconds: events / ResourceEstimate.eventsPerSecond)
             report(
@@ -241,10 +241,12 @@ extension Validator {
         durationKnob(members, "leaveGrace", zero: .allowed) { result.leaveGrace = $0 }
         durationKnob(members, "batch", zero: .allowed) { result.batch = $0 }
         if let value = members["reconnect"] {
-            result.reconnect = reconnect(value, members.path("reconnect"), defaults: result.reconnect) ?? result.reconnect
+            result.reconnect =
+                reconnect(value, members.path("reconnect"), defaults: result.reconnect) ?? result.reconnect
         }
         if let value = members["payloadBytes"],
-            let bytes = integer(value, members.path("payloadBytes"), range: 0...65_536, expected: "a whole number of bytes")
+            let bytes = integer(
+                value, members.path("payloadBytes"), range: 0...65_536, expected: "a whole number of bytes")
         {
             result.payloadBytes = bytes
         }
@@ -267,10 +269,20 @@ extension Validator {
         guard let members = members(value, path, expected: expected, keys: ScenarioKeys.reconnect) else { return nil }
         var result = defaults
         var valid = true
-        durationKnob(members, "initial", zero: .allowed) { result.initial = $0 } invalid: { valid = false }
-        durationKnob(members, "max", zero: .allowed) { result.max = $0 } invalid: { valid = false }
+        durationKnob(members, "initial", zero: .allowed) {
+            result.initial = $0
+        } invalid: {
+            valid = false
+        }
+        durationKnob(members, "max", zero: .allowed) {
+            result.max = $0
+        } invalid: {
+            valid = false
+        }
         if let value = members["multiplier"] {
-            let multiplier = number(value, members.path("multiplier"), expected: "a multiplier of at least 1 (at most 1000)") {
+            let multiplier = number(
+                value, members.path("multiplier"), expected: "a multiplier of at least 1 (at most 1000)"
+            ) {
                 (1...1000).contains($0)
             }
             if let multiplier { result.multiplier = multiplier }
@@ -324,7 +336,7 @@ extension Validator {
         }
         if let value = members["offline"] {
             result.offline = distribution(value, members.path("offline")) ?? .never
-        } else if members["online"] != nil, result.online != .never {
+        } else if members["online"] != nil, result.online != .never, !members.suggested.contains("offline") {
             report(
                 members.path("offline"),
                 "required key is missing when 'online' is given; expected how long clients stay away, "
@@ -368,9 +380,21 @@ extension Validator {
         shareKnob("ios") { result.ios = $0 }
         shareKnob("backgroundTask") { result.backgroundTask = $0 }
         shareKnob("killWhileSuspended") { result.killWhileSuspended = $0 }
-        durationKnob(members, "suspendAfter", zero: .allowed) { result.suspendAfter = $0 } invalid: { valid = false }
-        durationKnob(members, "dozeAfter", zero: .allowed) { result.dozeAfter = $0 } invalid: { valid = false }
-        durationKnob(members, "dozeWindow") { result.dozeWindow = $0 } invalid: { valid = false }
+        durationKnob(members, "suspendAfter", zero: .allowed) {
+            result.suspendAfter = $0
+        } invalid: {
+            valid = false
+        }
+        durationKnob(members, "dozeAfter", zero: .allowed) {
+            result.dozeAfter = $0
+        } invalid: {
+            valid = false
+        }
+        durationKnob(members, "dozeWindow") {
+            result.dozeWindow = $0
+        } invalid: {
+            valid = false
+        }
         return valid ? result : nil
     }
 
@@ -402,9 +426,11 @@ extension Validator {
             result.latency = latency
         }
         if let value = members["loss"],
-            let loss = number(value, members.path("loss"), expected: "a loss probability of at least 0 and below 1", accepts: {
-                $0 >= 0 && $0 < 1
-            })
+            let loss = number(
+                value, members.path("loss"), expected: "a loss probability of at least 0 and below 1",
+                accepts: {
+                    $0 >= 0 && $0 < 1
+                })
         {
             result.loss = loss
         }
@@ -416,7 +442,8 @@ extension Validator {
 
     private func faults(_ value: JSONValue, _ path: JSONPath, duration: Interval?) -> [Fault]? {
         guard case .array(let elements) = value else {
-            mismatch(path, expected: "an array of faults like [{\"at\": \"40m\", \"kind\": \"restart-core\"}]", found: value)
+            mismatch(
+                path, expected: "an array of faults like [{\"at\": \"40m\", \"kind\": \"restart-core\"}]", found: value)
             return nil
         }
         var faults: [Fault] = []
@@ -451,7 +478,8 @@ extension Validator {
             if case .string(let text) = kindValue, let near = Suggestions.closest(to: text, among: kinds) {
                 hint = "did you mean \"\(near)\"?"
             }
-            mismatch(members.path("kind"), expected: "one of " + Suggestions.quotedList(kinds), found: kindValue, hint: hint)
+            mismatch(
+                members.path("kind"), expected: "one of " + Suggestions.quotedList(kinds), found: kindValue, hint: hint)
             return nil
         }
         let applicable: [String] =
@@ -530,9 +558,11 @@ extension Validator {
             return nil
         }
         let trimmed = text.trimmingSpaces
-        guard let comparison = [Comparison.lessOrEqual, .greaterOrEqual, .less, .greater].first(where: {
-            trimmed.hasPrefix($0.rawValue)
-        }) else {
+        guard
+            let comparison = [Comparison.lessOrEqual, .greaterOrEqual, .less, .greater].first(where: {
+                trimmed.hasPrefix($0.rawValue)
+            })
+        else {
             mismatch(path, expected: expected, found: value, hint: "start with one of <, <=, >, >=")
             return nil
         }
@@ -594,7 +624,10 @@ extension Validator {
         let setPath = members.path("set")
         guard let set = required(members, "set", expected: "an object of key paths and value lists") else { return nil }
         guard case .object(let pairs) = set, !pairs.isEmpty else {
-            mismatch(setPath, expected: "an object of key paths and value lists like {\"protocol.heartbeat\": [\"10s\", \"20s\"]}", found: set)
+            mismatch(
+                setPath,
+                expected: "an object of key paths and value lists like {\"protocol.heartbeat\": [\"10s\", \"20s\"]}",
+                found: set)
             return nil
         }
         var parameters: [(parameter: Sweep.Parameter, path: JSONPath, keyPath: JSONPath)] = []
@@ -603,7 +636,8 @@ extension Validator {
             let target: JSONPath
             switch JSONPath.parse(key) {
             case .failure(let failure):
-                report(keyPath, "expected a key path like \"protocol.heartbeat\" or \"faults[0].at\": \(failure.message)")
+                report(
+                    keyPath, "expected a key path like \"protocol.heartbeat\" or \"faults[0].at\": \(failure.message)")
                 continue
             case .success(let parsed): target = parsed
             }

@@ -4,8 +4,12 @@ enum Suggestions {
     ///
     /// A candidate that differs only in case, `_`, `-` or spaces always matches (`burst_per_hour`,
     /// `Heartbeat`). Otherwise the case-insensitive edit distance must be at most 1 for words up to 4
-    /// characters, 2 up to 8, and 3 beyond; the nearest wins, ties go to the earlier candidate.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    /// characters, 2 up to 8, and 3 beyond; the nearest wins, ties go to the earlier candidate. Failing
+    /// that, a word of 4 or more characters that starts a candidate, or that a candidate of 4 or more
+    /// characters starts, matches it (`socketio` → `socketio-redis`, `suspend` → `suspendAfter`).
+    /// Candidates in `excluded` (keys the object already has) are never suggested.
+    static func closest(to word: String, among candidates: [String], excluding excluded: Set<String> = []) -> String? {
+        let candidates = candidates.filter { !excluded.contains($0) }
         let normalizedWord = normalize(word)
         if let exact = candidates.first(where: { normalize($0) == normalizedWord }) { return exact }
         let allowed = word.count <= 4 ? 1 : word.count <= 8 ? 2 : 3
@@ -14,7 +18,12 @@ enum Suggestions {
             let distance = editDistance(word.lowercased(), candidate.lowercased(), limit: allowed)
             if distance <= allowed, distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
-        return best?.candidate
+        if let best { return best.candidate }
+        guard normalizedWord.count >= 4 else { return nil }
+        return candidates.first {
+            let candidate = normalize($0)
+            return candidate.hasPrefix(normalizedWord) || (candidate.count >= 4 && normalizedWord.hasPrefix(candidate))
+        }
     }
 
     static func normalize(_ word: String) -> String {

@@ -43,10 +43,13 @@ final class Diagnostics {
 struct Members {
     let path: JSONPath
     private let values: [String: JSONValue]
+    /// Keys an unknown key was reported as a likely misspelling of: not reported again as missing.
+    let suggested: Set<String>
 
-    init(path: JSONPath, values: [String: JSONValue]) {
+    init(path: JSONPath, values: [String: JSONValue], suggested: Set<String> = []) {
         self.path = path
         self.values = values
+        self.suggested = suggested
     }
 
     subscript(key: String) -> JSONValue? { values[key] }
@@ -114,30 +117,38 @@ struct Validator {
             return nil
         }
         var values: [String: JSONValue] = [:]
+        var suggested: Set<String> = []
         for (key, member) in pairs {
             if keys.contains(key) {
                 values[key] = member
-            } else {
-                unknownKey(key, in: path, keys: keys)
+            } else if let near = unknownKey(key, in: path, keys: keys, present: Set(pairs.map(\.key))) {
+                suggested.insert(near)
             }
         }
-        return Members(path: path, values: values)
+        return Members(path: path, values: values, suggested: suggested)
     }
 
-    func unknownKey(_ key: String, in path: JSONPath, keys: [String]) {
+    /// Reports an unknown key; returns the key it is likely a misspelling of.
+    @discardableResult
+    func unknownKey(_ key: String, in path: JSONPath, keys: [String], present: Set<String> = []) -> String? {
         let keyPath = path.appending(key)
-        if let near = Suggestions.closest(to: key, among: keys) {
+        if let near = Suggestions.closest(to: key, among: keys, excluding: present) {
             report(keyPath, "unknown key '\(key)'; did you mean '\(near)'?")
+            return near
         } else if let home = ScenarioKeys.home(of: key, excluding: path.description) {
             report(keyPath, "unknown key '\(key)' here", hint: "'\(key)' belongs elsewhere: write it as \(home)")
         } else {
-            report(keyPath, "unknown key '\(key)'", hint: "the keys here are " + keys.map { "'\($0)'" }.joined(separator: ", "))
+            report(
+                keyPath, "unknown key '\(key)'",
+                hint: "the keys here are " + keys.map { "'\($0)'" }.joined(separator: ", "))
         }
+        return nil
     }
 
     /// The member, or nil after reporting that it is missing.
     func required(_ members: Members, _ key: String, expected: String, hint: String? = nil) -> JSONValue? {
         if let value = members[key] { return value }
+        guard !members.suggested.contains(key) else { return nil }  // reported as a misspelling already
         report(members.path(key), "required key is missing; expected \(expected)", hint: hint)
         return nil
     }
@@ -182,8 +193,11 @@ struct Validator {
     /// A share of a population or of events, in 0...1.
     func share(_ value: JSONValue, _ path: JSONPath) -> Double? {
         var hint: String? = nil
-        if let number = value.doubleValue, number > 1, number <= 100 {
-            hint = "a share is a fraction of 1: write \(JSONValue.numberText(number / 100)) for \(JSONValue.numberText(number))%"
+        if let number = value.doubleValue, number >= 2, number <= 100 {
+            hint =
+                "a share is a fraction of 1: write \(JSONValue.numberText(number / 100)) for \(JSONValue.numberText(number))%"
+        } else if let number = value.doubleValue, number > 1 || number < 0 {
+            hint = "a share is a fraction of 1: 0 is none, 1 is all, 0.3 is 30%"
         } else if case .string(let text) = value, text.hasSuffix("%"), let percent = Double(text.dropLast()),
             percent.isFinite
         {
@@ -243,7 +257,9 @@ struct Validator {
         if let multipleOf, text.hasSuffix("x") {
             let factor = text.dropLast()
             guard let decimal = DurationSyntax.DecimalNumber(factor) else {
-                let hint = factor.hasPrefix("-") ? "a multiple must be positive" : "write a number before the x: \"3x\", \"2.5x\""
+                let hint =
+                    factor.hasPrefix("-")
+                    ? "a multiple must be positive" : "write a number before the x: \"3x\", \"2.5x\""
                 mismatch(path, expected: expected, found: value, hint: hint)
                 return nil
             }
@@ -316,7 +332,8 @@ struct Validator {
         -> Distribution?
     {
         let expected =
-            (never ? "\"never\" or " : "") + "a distribution like {\"exponential\": \"30m\"} or {\"constant\": \"50ms\"}"
+            (never ? "\"never\" or " : "")
+            + "a distribution like {\"exponential\": \"30m\"} or {\"constant\": \"50ms\"}"
         let formsHint = Self.distributionForms(never: never)
         switch value {
         case .string("never") where never:
@@ -324,7 +341,8 @@ struct Validator {
         case .string(let text):
             var hint = formsHint
             if case .success = DurationSyntax.parse(text) {
-                hint = "write {\"constant\": \"\(text)\"} for a fixed value or {\"exponential\": \"\(text)\"} for a random one with that mean"
+                hint =
+                    "write {\"constant\": \"\(text)\"} for a fixed value or {\"exponential\": \"\(text)\"} for a random one with that mean"
             } else if text == "never" {
                 hint = "\"never\" is not allowed here"
             }
@@ -340,12 +358,14 @@ struct Validator {
                 if ScenarioKeys.distributionForms.contains(key) {
                     forms.append((key, member))
                 } else {
-                    unknownKey(key, in: path, keys: ScenarioKeys.distributionForms)
+                    unknownKey(key, in: path, keys: ScenarioKeys.distributionForms, present: Set(pairs.map(\.key)))
                 }
             }
             guard forms.count <= 1 else {
                 report(
-                    path, "a distribution has exactly one form, found " + forms.map { "'\($0.0)'" }.joined(separator: " and "),
+                    path,
+                    "a distribution has exactly one form, found "
+                        + forms.map { "'\($0.0)'" }.joined(separator: " and "),
                     hint: formsHint)
                 return nil
             }
@@ -357,7 +377,8 @@ struct Validator {
         }
     }
 
-    private func distributionForm(_ form: String, _ body: JSONValue, _ path: JSONPath, zero: ZeroRule) -> Distribution? {
+    private func distributionForm(_ form: String, _ body: JSONValue, _ path: JSONPath, zero: ZeroRule) -> Distribution?
+    {
         switch form {
         case "constant":
             return interval(body, path, zero: zero).map(Distribution.constant)
@@ -420,7 +441,9 @@ struct Validator {
             let high = integer(bounds[1], formPath.appending(index: 1), range: range, expected: "a room size")
             guard let low, let high else { return nil }
             guard low <= high else {
-                report(formPath, "expected [low, high] with low <= high, found [\(low), \(high)]", hint: "write [\(high), \(low)]")
+                report(
+                    formPath, "expected [low, high] with low <= high, found [\(low), \(high)]",
+                    hint: "write [\(high), \(low)]")
                 return nil
             }
             return .uniform(low, high)

@@ -134,3 +134,48 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
         #expect(result.stdout.contains("staleness.queryAccuracy"))
     }
 }
+
+/// `compare` on real reports: two runs of design C that differ only in TTL.
+@Suite struct CompareCommandTests {
+    private static func report(ttl: String) throws -> String {
+        let out = temporaryFolder()
+        let arguments = ["run", "Scenarios/ttl-entries.json", "--out", out, "--engine", "events", "--quiet"]
+        let settings = ["--set", "protocol.ttl=\(ttl)", "--set", "thresholds={}"]
+        let result = try presenceSim(arguments + settings + small)
+        #expect(result.status == 0, "\(result.stderr)")
+        return out + "/report.json"
+    }
+
+    @Test func exitCodesFollowTheVerdicts() throws {
+        let short = try Self.report(ttl: "30s")
+        let long = try Self.report(ttl: "60s")
+        let metric = ["--metric", "staleness.store.offlineDetection.mean"]
+        let equal = try presenceSim(["compare", short, short])
+        #expect(equal.status == 0, "\(equal.stdout)")
+        #expect(equal.stdout.contains("0 regressed, 0 improved"))
+        let worse = try presenceSim(["compare", short, long] + metric)
+        #expect(worse.status == 2, "\(worse.stdout)")
+        #expect(worse.stdout.contains("regressed"))
+        let better = try presenceSim(["compare", long, short] + metric)
+        #expect(better.status == 4, "\(better.stdout)")
+        let tolerant = try presenceSim(["compare", short, long, "--tolerance", "500%"] + metric)
+        #expect(tolerant.status == 0, "\(tolerant.stdout)")
+        let markdown = try presenceSim(["compare", short, long, "--format", "md"] + metric)
+        #expect(markdown.stdout.contains("| metric | baseline | current | change | verdict |"))
+        let json = try presenceSim(["compare", short, long, "--format", "json"] + metric)
+        #expect(try JSONValue.parse(json.stdout)["regressions"]?.doubleValue == 1)
+    }
+
+    @Test func mismatchedOrBrokenInputExits64() throws {
+        let report = try Self.report(ttl: "30s")
+        let other = try presenceSim(["compare", report, "Reports/baselines/family-chat.json"])
+        #expect(other.status == 64)
+        #expect(other.stderr.contains("'ttl-entries'") && other.stderr.contains("'family-chat'"))
+        let unknown = try presenceSim(["compare", report, report, "--metric", "staleness.offlineDetection.p98"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("did you mean"))
+        let scenario = try presenceSim(["compare", report, "Scenarios/family-chat.json"])
+        #expect(scenario.status == 64)
+        #expect(scenario.stderr.contains("no \"schema\""))
+    }
+}
