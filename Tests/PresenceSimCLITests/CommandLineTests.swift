@@ -179,3 +179,63 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
         #expect(scenario.stderr.contains("no \"schema\""))
     }
 }
+
+/// `sweep` and `merge` with the real binary.
+@Suite struct SweepCommandTests {
+    private let base = ["sweep", "Scenarios/heartbeat-sweep.json", "--quiet", "--set", "clients=200"]
+
+    private func sweepJSON(_ folder: String) throws -> JSONValue {
+        try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/sweep.json"))))
+    }
+
+    /// The bundled heartbeat sweep: cost falls and offline detection rises with the interval.
+    @Test func aHeartbeatSweepTradesCostForStaleness() throws {
+        let out = temporaryFolder()
+        let result = try presenceSim(base + ["--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let points = try #require(try sweepJSON(out)["points"]?.arrayValue)
+        #expect(points.map { $0["params"]?["protocol.heartbeat"]?.stringValue } == ["10s", "20s", "30s", "60s"])
+        let cost = points.compactMap { $0["cost"]?["heartbeatsPerSecond"]?.doubleValue }
+        let detection = points.compactMap { $0["staleness"]?["offlineDetection"]?["p99"]?.doubleValue }
+        #expect(cost.count == 4 && zip(cost, cost.dropFirst()).allSatisfy { $0 > $1 }, "\(cost)")
+        #expect(detection.count == 4 && zip(detection, detection.dropFirst()).allSatisfy { $0 < $1 }, "\(detection)")
+        for file in ["sweep.md", "sweep.html"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file))
+        }
+    }
+
+    /// Results do not depend on --jobs, and shards merge into the same sweep.
+    @Test func jobsAndShardsDoNotChangeResults() throws {
+        let one = temporaryFolder()
+        let two = temporaryFolder()
+        #expect(try presenceSim(base + ["--jobs", "1", "--out", one]).status == 0)
+        #expect(try presenceSim(base + ["--jobs", "2", "--out", two]).status == 0)
+        #expect(try sweepJSON(one) == sweepJSON(two))
+        let shards = [temporaryFolder(), temporaryFolder()]
+        for (index, folder) in shards.enumerated() {
+            #expect(try presenceSim(base + ["--shard", "\(index)/2", "--out", folder]).status == 0)
+            #expect(try sweepJSON(folder)["complete"]?.boolValue == false)
+        }
+        let merged = temporaryFolder()
+        let result = try presenceSim(["merge"] + shards + ["--out", merged])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try sweepJSON(merged) == sweepJSON(one))
+    }
+
+    @Test func badSweepsExit64() throws {
+        let negative = try presenceSim(["sweep", "Scenarios/family-chat.json", "--set", "protocol.heartbeat=10s,-3s"])
+        #expect(negative.status == 64)
+        #expect(negative.stderr.contains("protocol.heartbeat"))
+        let zipped = try presenceSim(
+            [
+                "sweep", "Scenarios/family-chat.json", "--set", "protocol.heartbeat=10s,20s", "--set",
+                "protocol.ttl=30s,45s,60s", "--zip",
+            ])
+        #expect(zipped.status == 64)
+        #expect(zipped.stderr.contains("same length"))
+        let metric = try presenceSim([
+            "sweep", "Scenarios/heartbeat-sweep.json", "--y", "staleness.offlineDetection.p98",
+        ])
+        #expect(metric.status == 64)
+    }
+}

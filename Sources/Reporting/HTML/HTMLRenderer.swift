@@ -9,7 +9,7 @@ import Simulation
 public enum HTMLRenderer {
     /// The whole page for `report`.
     public static func render(_ report: RunReport) -> String {
-        var html = head(report)
+        var html = head(title: "presence-sim · \(report.scenario.name)")
         html += header(report)
         html += banners(report)
         html += keyFigures(report)
@@ -26,7 +26,8 @@ public enum HTMLRenderer {
 
     // MARK: Page sections
 
-    private static func head(_ report: RunReport) -> String {
+    /// The document head with the stylesheets, and the opening of the page.
+    static func head(title: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -34,7 +35,7 @@ public enum HTMLRenderer {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="generator" content="presence-sim">
-        <title>presence-sim · \(escape(report.scenario.name))</title>
+        <title>\(escape(title))</title>
         <style>
         \(stylesheet)
         \(SVGChart.stylesheet)
@@ -140,7 +141,7 @@ public enum HTMLRenderer {
     }
 
     /// One summary table; failed threshold rows are highlighted and pass/FAIL cells drawn as badges.
-    private static func table(_ table: ReportTable) -> String {
+    static func table(_ table: ReportTable) -> String {
         var html = "<div class=\"table\">\n<h3>\(escape(table.title))</h3>\n<div class=\"scroll\"><table>\n"
         if table.header.contains(where: { !$0.isEmpty }) {
             html += "<thead><tr>" + table.header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n"
@@ -288,7 +289,7 @@ public enum HTMLRenderer {
     }
 
     /// The page's own CSS: a calm single column that reflows down to phone widths.
-    private static let stylesheet = """
+    static let stylesheet = """
         :root { color-scheme: light; }
         * { box-sizing: border-box; }
         body { margin: 0; background: #f5f7fa; color: #1f2933;

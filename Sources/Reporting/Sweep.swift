@@ -1,0 +1,364 @@
+import Foundation
+import PresenceCore
+import Scenario
+import Simulation
+
+/// A sweep: the same scenario run for every combination of some keys' values.
+public struct SweepPlan: Sendable {
+    public struct Parameter: Sendable {
+        public var path: String
+        public var values: [JSONValue]
+    }
+
+    /// The swept keys: those given more than one value.
+    public var parameters: [Parameter]
+    /// Keys given a single value: set on every point, but not part of its label.
+    public var fixed: [Override]
+    /// Advance the parameters together (heartbeat 10/20/30 s with TTL 25/45/70 s) instead of crossing them.
+    public var zip: Bool
+
+    /// Each point's overrides, in order: the grid in row-major order (the last parameter varies
+    /// fastest), or the zipped lists.
+    public var points: [[Override]] {
+        guard !parameters.isEmpty else { return [[]] }
+        if zip {
+            let count = parameters.map(\.values.count).min() ?? 0
+            return (0..<count).map { index in parameters.map { Override(path: $0.path, value: $0.values[index]) } }
+        }
+        var points: [[Override]] = [[]]
+        for parameter in parameters {
+            points = points.flatMap { prefix in
+                parameter.values.map { prefix + [Override(path: parameter.path, value: $0)] }
+            }
+        }
+        return points
+    }
+
+    /// The plan from `--set KEY=V1,V2,...` options, or else from the scenario's `sweep` block; a `--set`
+    /// with one value fixes that key on every point.
+    public init(sets: [String], zip: Bool, scenario: Scenario) throws(SweepError) {
+        let given = try sets.map { text throws(SweepError) in try Self.parameter(text) }
+        fixed = given.filter { $0.values.count == 1 }.map { Override(path: $0.path, value: $0.values[0]) }
+        parameters = given.filter { $0.values.count > 1 }
+        self.zip = zip
+        if parameters.isEmpty, let sweep = scenario.sweep {
+            // Single-valued --set options only: sweep the file's block with those keys fixed.
+            parameters = sweep.parameters.map { Parameter(path: $0.path, values: $0.values) }
+            self.zip = sweep.zip
+        }
+        guard !parameters.isEmpty else {
+            throw SweepError(
+                "nothing to sweep: give --set KEY=V1,V2,... with two or more values, or a \"sweep\" block in the scenario"
+            )
+        }
+        if self.zip, Set(parameters.map(\.values.count)).count > 1 {
+            let counts = parameters.map { "\($0.path) has \($0.values.count)" }.joined(separator: ", ")
+            throw SweepError("--zip needs lists of the same length: \(counts)")
+        }
+    }
+
+    /// Parses `KEY=V1,V2,...`: values are split at commas outside quotes and brackets, and each is JSON
+    /// when it parses as JSON (`0.5`, `{"constant": "1s"}`), else a string (`10s`).
+    static func parameter(_ text: String) throws(SweepError) -> Parameter {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw SweepError("--set \(text): expected KEY=V1,V2,... like protocol.heartbeat=10s,20s,30s")
+        }
+        let path = String(text[..<equals])
+        var values: [JSONValue] = []
+        for item in splitTopLevel(String(text[text.index(after: equals)...])) {
+            do {
+                values.append(try Override.parse(path + "=" + item).value)
+            } catch {
+                throw SweepError(error.description)
+            }
+        }
+        guard !values.isEmpty else { throw SweepError("--set \(text): no values after '='") }
+        return Parameter(path: path, values: values)
+    }
+
+    private static func splitTopLevel(_ text: String) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for character in text {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if character == "\\" {
+                    escaped = true
+                } else if character == "\"" {
+                    inString = false
+                }
+            } else if character == "\"" {
+                inString = true
+            } else if character == "[" || character == "{" {
+                depth += 1
+            } else if character == "]" || character == "}" {
+                depth -= 1
+            } else if character == "," && depth == 0 {
+                items.append(current)
+                current = ""
+                continue
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { items.append(current) }
+        return items
+    }
+
+    /// The plan as sweep.json writes it.
+    var json: JSONValue {
+        .array(
+            parameters.map { parameter in
+                ["path": .string(parameter.path), "values": .array(parameter.values)]
+            })
+    }
+}
+
+/// A sweep that cannot run or merge; the message says why.
+public struct SweepError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One point of a sweep, with its results.
+public struct SweepPoint: Sendable {
+    public var index: Int
+    public var overrides: [Override]
+    public var metrics: MetricValues
+    public var fingerprint: String
+    public var events: Int
+
+    public var label: String { SweepSchema.label(params) }
+
+    var params: JSONValue { JSONValue(object: overrides.map { ($0.path, $0.value) }) }
+
+    var json: JSONValue {
+        .object([
+            (key: "index", value: JSONValue(index)),
+            (key: "params", value: params),
+            (key: "fingerprint", value: .string(fingerprint)),
+            (key: "events", value: JSONValue(events)),
+            (key: "staleness", value: metrics.json(section: "staleness")),
+            (key: "cost", value: metrics.json(section: "cost")),
+            (key: "fanout", value: metrics.json(section: "fanout")),
+        ])
+    }
+
+    init(index: Int, overrides: [Override], report: RunReport) {
+        self.index = index
+        self.overrides = overrides
+        metrics = report.metrics
+        fingerprint = report.fingerprint
+        events = report.outcome.events
+    }
+
+    /// Reads a point back from sweep.json.
+    init(json: JSONValue) {
+        index = Int(json["index"]?.doubleValue ?? 0)
+        overrides = (json["params"]?.objectValue ?? []).map { Override(path: $0.key, value: $0.value) }
+        metrics = MetricValues(report: json)
+        fingerprint = json["fingerprint"]?.stringValue ?? ""
+        events = Int(json["events"]?.doubleValue ?? 0)
+    }
+}
+
+/// A sweep's results: what sweep.json, sweep.md and sweep.html hold.
+public struct SweepReport: Sendable {
+    public var scenario: JSONValue
+    public var scenarioName: String
+    public var plan: JSONValue
+    public var zip: Bool
+    /// The number of points in the whole plan (a shard holds only some of them).
+    public var totalPoints: Int
+    public var shard: (index: Int, count: Int)?
+    public var points: [SweepPoint]
+    /// The Pareto chart's axes: cost on x, staleness on y by default.
+    public var x: String
+    public var y: String
+
+    public static let defaultX = "cost.heartbeatsPerSecond"
+    public static let defaultY = "staleness.offlineDetection.p99"
+
+    public var complete: Bool { points.count == totalPoints }
+
+    /// The points no other point beats on both axes (each in its better direction).
+    public var paretoFront: [SweepPoint] {
+        func better(_ path: String, _ a: Double, _ b: Double) -> (atLeast: Bool, strictly: Bool) {
+            let higher = MetricCatalog.metric(at: path)?.better == .higherIsBetter
+            return higher ? (a >= b, a > b) : (a <= b, a < b)
+        }
+        return points.filter { point in
+            guard let px = point.metrics[x], let py = point.metrics[y] else { return false }
+            return !points.contains { other in
+                guard let ox = other.metrics[x], let oy = other.metrics[y] else { return false }
+                let onX = better(x, ox, px)
+                let onY = better(y, oy, py)
+                return onX.atLeast && onY.atLeast && (onX.strictly || onY.strictly)
+            }
+        }
+    }
+
+    public var json: JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            (key: "schema", value: .string(SweepSchema.name)),
+            (key: "complete", value: .bool(complete)),
+            (key: "scenario", value: scenario),
+            (key: "parameters", value: plan),
+            (key: "zip", value: .bool(zip)),
+            (key: "totalPoints", value: JSONValue(totalPoints)),
+        ]
+        if let shard {
+            fields.append((key: "shard", value: ["index": JSONValue(shard.index), "count": JSONValue(shard.count)]))
+        }
+        fields.append(
+            (
+                key: "pareto",
+                value: ["x": .string(x), "y": .string(y), "front": .array(paretoFront.map { JSONValue($0.index) })]
+            ))
+        fields.append((key: "points", value: .array(points.map(\.json))))
+        return .object(fields)
+    }
+
+    /// The metrics the table shows, after the two Pareto axes.
+    static let tableMetrics = [
+        "staleness.offlineDetection.p50", "staleness.offlineDetection.p99", "staleness.falseOffline.perClientHour",
+        "staleness.queryAccuracy", "cost.heartbeatsPerSecond", "cost.requestsPerSecond", "cost.bytesUpPerSecond",
+        "fanout.deliveriesPerSecond", "fanout.peakDeliveriesPerSecond",
+    ]
+
+    private var columns: [String] {
+        var columns = [x, y]
+        for metric in Self.tableMetrics where !columns.contains(metric) { columns.append(metric) }
+        return columns
+    }
+
+    /// All points as a table, Pareto-optimal ones marked.
+    public var table: ReportTable {
+        let front = Set(paretoFront.map(\.index))
+        let parameterNames = points.first?.overrides.map(\.path) ?? []
+        var table = ReportTable(
+            title: "Sweep of \(scenarioName): \(points.count) of \(totalPoints) points",
+            header: ["", "#"] + parameterNames + columns, rows: [])
+        for point in points {
+            table.rows.append(
+                [front.contains(point.index) ? "Pareto" : "", "\(point.index)"]
+                    + point.overrides.map { SweepSchema.valueText($0.value) }
+                    + columns.map { path in point.metrics[path].map { Format.metric(path, $0) } ?? "–" })
+        }
+        return table
+    }
+
+    /// "The Pareto-optimal settings: ..." for the terminal.
+    public var paretoSummary: String {
+        let front = paretoFront
+        guard !front.isEmpty else { return "No point has both \(x) and \(y)." }
+        return "Pareto-optimal (\(y) against \(x)): "
+            + front.map { $0.label.isEmpty ? "#\($0.index)" : $0.label }
+            .joined(separator: "; ")
+    }
+}
+
+/// Runs sweeps: every point of the plan (or of one shard) on the events engine, in parallel.
+public enum SweepRunner {
+    /// Loads every point's scenario first, so a bad value stops the sweep before anything runs.
+    ///
+    /// - Parameters:
+    ///   - shard: run only the points whose index is `index` modulo `count`.
+    ///   - jobs: points run at once; results do not depend on it.
+    public static func run(
+        file: String, baseOverrides: [Override], plan: SweepPlan, shard: (index: Int, count: Int)?, jobs: Int,
+        engine: EngineKind, x: String, y: String, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws(ScenarioErrors) -> SweepReport {
+        let baseOverrides = baseOverrides + plan.fixed
+        let base = try ScenarioLoader.load(path: file, overrides: baseOverrides)
+        let all = plan.points
+        let selected = all.indices.filter { shard == nil || $0 % shard!.count == shard!.index }
+        var scenarios: [(index: Int, overrides: [Override], scenario: Scenario)] = []
+        var errors: [ScenarioError] = []
+        for index in selected {
+            do {
+                scenarios.append(
+                    (index, all[index], try ScenarioLoader.load(path: file, overrides: baseOverrides + all[index])))
+            } catch {
+                errors += error.errors
+            }
+        }
+        if !errors.isEmpty { throw ScenarioErrors(errors) }
+        let runs = scenarios
+
+        let results = ResultSlots<SweepPoint>(count: runs.count)
+        let next = ResultSlots<Int>(count: 1)
+        let workers = max(1, min(jobs, runs.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let slot = next.take(limit: runs.count) {
+                let item = runs[slot]
+                let outcome = Simulator.run(item.scenario, engine: engine)
+                let report = RunReport(scenario: item.scenario, outcome: outcome, wallSeconds: 0, peakMemoryBytes: 0)
+                results.set(slot, SweepPoint(index: item.index, overrides: item.overrides, report: report))
+                progress?(results.filled, runs.count)
+            }
+        }
+        return SweepReport(
+            scenario: base.resolvedJSON(), scenarioName: base.name, plan: plan.json, zip: plan.zip,
+            totalPoints: all.count, shard: shard, points: results.values, x: x, y: y)
+    }
+
+    /// Joins shard outputs into one sweep; they must be shards of the same plan on the same scenario.
+    public static func merge(_ documents: [(file: String, json: JSONValue)], x: String?, y: String?) throws(SweepError)
+        -> SweepReport
+    {
+        guard let first = documents.first else { throw SweepError("give at least one sweep folder to merge") }
+        var points: [Int: SweepPoint] = [:]
+        for (file, json) in documents {
+            guard json["schema"]?.stringValue == SweepSchema.name else {
+                throw SweepError("\(file) is not a sweep (schema \(SweepSchema.name))")
+            }
+            guard json["scenario"] == first.json["scenario"], json["parameters"] == first.json["parameters"],
+                json["zip"] == first.json["zip"]
+            else {
+                throw SweepError("\(file) is a sweep of another scenario or plan than \(first.file)")
+            }
+            for point in json["points"]?.arrayValue ?? [] {
+                let parsed = SweepPoint(json: point)
+                if points[parsed.index] != nil { throw SweepError("\(file) repeats point #\(parsed.index)") }
+                points[parsed.index] = parsed
+            }
+        }
+        let scenario = first.json["scenario"] ?? .null
+        return SweepReport(
+            scenario: scenario, scenarioName: scenario["name"]?.stringValue ?? "?",
+            plan: first.json["parameters"] ?? .null,
+            zip: first.json["zip"]?.boolValue ?? false, totalPoints: Int(first.json["totalPoints"]?.doubleValue ?? 0),
+            shard: nil, points: points.keys.sorted().map { points[$0]! },
+            x: x ?? first.json["pareto"]?["x"]?.stringValue ?? SweepReport.defaultX,
+            y: y ?? first.json["pareto"]?["y"]?.stringValue ?? SweepReport.defaultY)
+    }
+}
+
+/// Slots filled by concurrent workers, read back in slot order.
+private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+    // @unchecked Sendable: every access to `slots` and `counter` holds `lock`.
+    private let lock = NSLock()
+    private var slots: [Value?]
+    private var counter = 0
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+
+    var filled: Int { lock.withLock { slots.count { $0 != nil } } }
+
+    var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
+
+    /// The next unclaimed index below `limit`, for a work queue.
+    func take(limit: Int) -> Int? {
+        lock.withLock {
+            guard counter < limit else { return nil }
+            defer { counter += 1 }
+            return counter
+        }
+    }
+}
