@@ -135,6 +135,7 @@ public struct ClientModel: Sendable {
     private var lastTypingSent: Instant?
     private var typingAnnounced = false
     private var link: ConnectionID?
+    private var lastUplinkArrival = Instant.zero
 
     public init(id: ClientID, roomPeers: Int, settings: ModelSettings) {
         self.id = id
@@ -527,10 +528,19 @@ public struct ClientModel: Sendable {
     }
 
     /// Sends a message through the client's network (see ``ModelSettings/transit(_:at:)``); nothing
-    /// leaves while the network is down.
+    /// leaves while the network is down, and on a socket messages arrive in the order they were sent.
     private mutating func send(_ message: Uplink, _ now: Instant, _ effects: inout [ClientEffect]) {
-        let transit = networkDown == 0 ? settings.transit(&random, at: now) : nil
-        effects.append(.send(message, arrival: transit.map { now + $0 }))
+        guard networkDown == 0, let transit = settings.transit(&random, at: now) else {
+            effects.append(.send(message, arrival: nil))
+            return
+        }
+        var arrival = now + transit
+        if usesSocket {
+            // A socket is a TCP stream: a message never overtakes the one sent before it.
+            arrival = max(arrival, lastUplinkArrival)
+            lastUplinkArrival = arrival
+        }
+        effects.append(.send(message, arrival: arrival))
     }
 
     // MARK: Truth

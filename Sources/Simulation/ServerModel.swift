@@ -99,7 +99,7 @@ public struct PresenceServer: Sendable {
         case .timer(.graceEnd(let client), let tag):
             guard graceTags[client] == tag else { return }
             graceTags[client] = nil
-            publish(ViewEntry(subject: client, status: .offline), now, &effects)
+            send(ViewEntry(subject: client, status: .offline), now, &effects)
         case .timer(.flush(let room), _):
             flush(room, now, &effects)
         case .ping(let client, let id, let answered):
@@ -358,6 +358,11 @@ public struct PresenceServer: Sendable {
             }
             if graceTags.removeValue(forKey: entry.subject) != nil { return }  // Back within the grace period.
         }
+        send(entry, now, &effects)
+    }
+
+    /// Sends a change to the room's subscribers, now or with the room's next batch.
+    private mutating func send(_ entry: ViewEntry, _ now: Instant, _ effects: inout [ServerEffect]) {
         let room = population.roomOf[entry.subject.index]
         if presence.batch > .zero {
             var batch = pendingBatches[room] ?? []

@@ -38,6 +38,8 @@ struct SimulationCore {
     /// Each client's socket the network can currently carry a ping to.
     private var links: [ConnectionID?]
     private var downlinks: [RandomStream]
+    /// When each client's last socket message arrives: socket messages arrive in order.
+    private var lastDownlinkArrival: [Instant]
     private let roomPeers: [Int]
 
     init(scenario: Scenario, settings: ModelSettings, population: Population, platforms: [Platform]) {
@@ -52,6 +54,7 @@ struct SimulationCore {
             RandomStream(seed: scenario.seed, stream: UInt64($0), purpose: .downlink)
         }
         roomPeers = population.roomOf.map { population.members(of: $0).count - 1 }
+        lastDownlinkArrival = Array(repeating: .zero, count: population.clientCount)
     }
 
     /// Schedules the run's opening: every client starts, faults and timeline samples are placed.
@@ -175,7 +178,12 @@ struct SimulationCore {
     private mutating func deliver(_ message: Inbound, to client: ClientID) {
         recorder.countDown(bytes: sizes.down(message, roomPeers: roomPeers[client.index]), now: now)
         guard let transit = settings.transit(&downlinks[client.index], at: now) else { return }
-        let arrival = now + transit
+        var arrival = now + transit
+        if settings.presence.design != .httpPolling {
+            // A socket is a TCP stream: a message never overtakes the one sent before it.
+            arrival = max(arrival, lastDownlinkArrival[client.index])
+            lastDownlinkArrival[client.index] = arrival
+        }
         if arrival <= end { queue.schedule(.client(client, .message(message)), at: arrival) }
     }
 }
