@@ -318,9 +318,8 @@ extension Validator {
         if let value = members[key], let flag = bool(value, members.path(key)) { apply(flag) }
     }
 
-    private func shareKnob(_ members: Members, _ key: String, default fallback: Double) -> Double? {
-        guard let value = members[key] else { return fallback }
-        return share(value, members.path(key))
+    private func shareKnob(_ members: Members, _ key: String, _ apply: (Double) -> Void) {
+        if let value = members[key], let share = share(value, members.path(key)) { apply(share) }
     }
 
     // MARK: - Behaviour and network
@@ -343,8 +342,8 @@ extension Validator {
                     + "like {\"exponential\": \"2h\"}",
                 hint: "write \"never\" if clients that leave never come back")
         }
-        result.graceful = shareKnob(members, "graceful", default: 1) ?? 1
-        result.vanish = shareKnob(members, "vanish", default: 0.5) ?? 0.5
+        shareKnob(members, "graceful") { result.graceful = $0 }
+        shareKnob(members, "vanish") { result.vanish = $0 }
         result.hidden = members["hidden"].flatMap { episodes($0, members.path("hidden")) }
         result.idle = members["idle"].flatMap { episodes($0, members.path("idle")) }
         result.mobile = members["mobile"].flatMap { mobile($0, members.path("mobile")) }

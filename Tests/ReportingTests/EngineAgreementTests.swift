@@ -8,7 +8,7 @@ import Testing
 let bundledScenarios: [String] = {
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios")
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    return names.filter { $0.hasSuffix(".json") && $0 != "scenario.schema.json" }.sorted().map {
+    return names.filter { $0.hasSuffix(".json") }.sorted().map {
         folder.appendingPathComponent($0).standardizedFileURL.path
     }
 }()

@@ -117,7 +117,15 @@ import Testing
         let error = syntaxError("{\"a\": {\"b\": 1,\n \"b\": 2}}")
         #expect(error?.line == 2)
         #expect(error?.column == 2)
-        #expect(error?.message.contains("a.b: duplicate key \"b\"; the first one is at line 1, column 9") == true)
+        #expect(error?.message.contains("a.b: duplicate key \"b\"; the first one is at line 1, column 8") == true)
+    }
+
+    @Test func largeObjectsKeepOrderAndFindDuplicates() throws {
+        let keys = (0..<40).map { "k\($0)" }
+        let text = "{" + keys.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
+        #expect(try JSONValue.parse(text).objectValue?.map(\.key) == keys)
+        let duplicate = syntaxError("{" + keys.map { "\"\($0)\": 1" }.joined(separator: ", ") + ", \"k3\": 2}")
+        #expect(duplicate?.message.contains("k3: duplicate key") == true)
     }
 
     @Test func nestingIsLimitedWithoutRecursionBlowup() throws {

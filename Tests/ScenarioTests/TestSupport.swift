@@ -27,6 +27,13 @@ extension JSONValue {
         if case .failure(let failure) = copy.set(value, at: parsed) { Issue.record("cannot set \(path): \(failure)") }
         return copy
     }
+
+    /// A copy whose top-level `key` is JSON `null` (``with(_:_:)`` would remove it).
+    func settingNull(_ key: String) -> JSONValue {
+        var copy = self
+        copy[key] = .some(.null)
+        return copy
+    }
 }
 
 func load(_ document: JSONValue, overrides: [Override] = [], file: String = "test.json") throws(ScenarioErrors)
