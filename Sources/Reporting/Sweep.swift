@@ -5,53 +5,34 @@ import Simulation
 
 /// A sweep: the same scenario run for every combination of some keys' values.
 public struct SweepPlan: Sendable {
-    public struct Parameter: Sendable {
-        public var path: String
-        public var values: [JSONValue]
-    }
-
-    /// The swept keys: those given more than one value.
-    public var parameters: [Parameter]
+    /// The swept keys (those given more than one value) and whether their lists advance together.
+    public var sweep: Sweep
     /// Keys given a single value: set on every point, but not part of its label.
     public var fixed: [Override]
-    /// Advance the parameters together (heartbeat 10/20/30 s with TTL 25/45/70 s) instead of crossing them.
-    public var zip: Bool
 
-    /// Each point's overrides, in order: the grid in row-major order (the last parameter varies
-    /// fastest), or the zipped lists.
-    public var points: [[Override]] {
-        guard !parameters.isEmpty else { return [[]] }
-        if zip {
-            let count = parameters.map(\.values.count).min() ?? 0
-            return (0..<count).map { index in parameters.map { Override(path: $0.path, value: $0.values[index]) } }
-        }
-        var points: [[Override]] = [[]]
-        for parameter in parameters {
-            points = points.flatMap { prefix in
-                parameter.values.map { prefix + [Override(path: parameter.path, value: $0)] }
-            }
-        }
-        return points
-    }
+    public var parameters: [Sweep.Parameter] { sweep.parameters }
+    public var zip: Bool { sweep.zip }
+
+    /// Each point's overrides, in order: the grid with the last parameter varying fastest, or the
+    /// zipped lists.
+    public var points: [[Override]] { sweep.runs }
 
     /// The plan from `--set KEY=V1,V2,...` options, or else from the scenario's `sweep` block; a `--set`
     /// with one value fixes that key on every point.
     public init(sets: [String], zip: Bool, scenario: Scenario) throws(SweepError) {
         let given = try sets.map { text throws(SweepError) in try Self.parameter(text) }
         fixed = given.filter { $0.values.count == 1 }.map { Override(path: $0.path, value: $0.values[0]) }
-        parameters = given.filter { $0.values.count > 1 }
-        self.zip = zip
-        if parameters.isEmpty, let sweep = scenario.sweep {
+        sweep = Sweep(parameters: given.filter { $0.values.count > 1 }, zip: zip)
+        if sweep.parameters.isEmpty, let fileSweep = scenario.sweep {
             // Single-valued --set options only: sweep the file's block with those keys fixed.
-            parameters = sweep.parameters.map { Parameter(path: $0.path, values: $0.values) }
-            self.zip = sweep.zip
+            sweep = fileSweep
         }
         guard !parameters.isEmpty else {
             throw SweepError(
                 "nothing to sweep: give --set KEY=V1,V2,... with two or more values, or a \"sweep\" block in the scenario"
             )
         }
-        if self.zip, Set(parameters.map(\.values.count)).count > 1 {
+        if sweep.zip, Set(parameters.map(\.values.count)).count > 1 {
             let counts = parameters.map { "\($0.path) has \($0.values.count)" }.joined(separator: ", ")
             throw SweepError("--zip needs lists of the same length: \(counts)")
         }
@@ -59,7 +40,7 @@ public struct SweepPlan: Sendable {
 
     /// Parses `KEY=V1,V2,...`: values are split at commas outside quotes and brackets, and each is JSON
     /// when it parses as JSON (`0.5`, `{"constant": "1s"}`), else a string (`10s`).
-    static func parameter(_ text: String) throws(SweepError) -> Parameter {
+    static func parameter(_ text: String) throws(SweepError) -> Sweep.Parameter {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
             throw SweepError("--set \(text): expected KEY=V1,V2,... like protocol.heartbeat=10s,20s,30s")
         }
@@ -73,7 +54,7 @@ public struct SweepPlan: Sendable {
             }
         }
         guard !values.isEmpty else { throw SweepError("--set \(text): no values after '='") }
-        return Parameter(path: path, values: values)
+        return Sweep.Parameter(path: path, values: values)
     }
 
     private static func splitTopLevel(_ text: String) -> [String] {

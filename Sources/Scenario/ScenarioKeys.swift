@@ -1,7 +1,8 @@
 /// Every key of the scenario format, per object, in documentation (and `resolvedJSON`) order.
 enum ScenarioKeys {
     static let root = [
-        "name", "description", "seed", "duration", "warmup", "clients", "rooms", "protocol", "behavior", "network",
+        "$schema", "name", "description", "seed", "duration", "warmup", "clients", "rooms", "protocol", "behavior",
+        "network",
         "faults", "thresholds", "timeline", "sweep",
     ]
     static let rooms = ["size"]

@@ -16,6 +16,8 @@ extension Validator {
             self.name($0, members.path("name"))
         }
         let description = members["description"].flatMap { string($0, members.path("description")) }
+        // "$schema" lets editors find Schema/scenario.schema.json; the reader only checks it is a string.
+        _ = members["$schema"].flatMap { string($0, members.path("$schema")) }
         let seed = members["seed"].map { self.seed($0, members.path("seed")) } ?? 1
         let duration = required(members, "duration", expected: "a duration like \"1h\"").flatMap {
             interval($0, members.path("duration"))
