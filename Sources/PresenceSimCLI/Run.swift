@@ -20,7 +20,11 @@ struct Run: ParsableCommand {
               presence-sim run Scenarios/family-chat.json --set protocol.heartbeat=30s --set clients=2000
               presence-sim run Scenarios/ttl-entries.json --engine events --format json > report.json
 
-            Exit codes: 0 all thresholds passed · 2 a threshold failed · 64 bad input · 1 internal failure.
+            Ctrl-C (or SIGTERM) stops the run within a second and still writes the reports, marked \
+            "complete": false with the simulated time reached; a second Ctrl-C quits at once.
+
+            Exit codes: 0 all thresholds passed · 2 a threshold failed · 64 bad input · 1 internal failure · \
+            130 / 143 stopped by SIGINT / SIGTERM.
             """
     )
 
@@ -55,8 +59,10 @@ struct Run: ParsableCommand {
         let directory = out ?? "Reports/\(scenario.name)"
 
         let progress = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        let interruption = Interruption()
         let started = Date()
-        let outcome = Simulator.run(scenario, engine: engine, progress: progress.update)
+        let outcome = Simulator.run(
+            scenario, engine: engine, progress: progress.update, shouldStop: { interruption.requested })
         progress.finish()
         let wall = Date().timeIntervalSince(started)
 
@@ -77,6 +83,7 @@ struct Run: ParsableCommand {
         case .text:
             break
         }
+        if let code = interruption.exitCode { throw ExitCode(code) }
         if !report.thresholdsPassed { throw ExitCode(2) }
     }
 }

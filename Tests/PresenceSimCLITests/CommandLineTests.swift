@@ -239,3 +239,31 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
         #expect(metric.status == 64)
     }
 }
+
+/// Stopping a run by signal keeps what was measured.
+@Suite struct InterruptionTests {
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func aSignalStopsTheRunAndWritesAPartialReport(signal: Int32, status: Int32) throws {
+        let out = temporaryFolder()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "Scenarios/family-chat.json", "--set", "clients=50000", "--out", out, "--quiet"]
+        process.currentDirectoryURL = repository
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 2)
+        kill(process.processIdentifier, signal)
+        let sent = Date()
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(sent) < 5)
+        #expect(process.terminationStatus == status)
+        let report = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))))
+        #expect(report["complete"]?.boolValue == false)
+        let reached = try #require(report["run"]?["simulatedSeconds"]?.doubleValue)
+        #expect(reached > 0 && reached < 3600)
+        let compare = try presenceSim(["compare", out + "/report.json", out + "/report.json"])
+        #expect(compare.status == 64)
+        #expect(compare.stderr.contains("--allow-incomplete"))
+    }
+}
