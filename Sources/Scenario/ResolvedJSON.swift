@@ -149,6 +149,8 @@ extension Scenario {
         switch fault.kind {
         case .restartCore:
             members.append(("kind", "restart-core"))
+        case .restartServer:
+            members.append(("kind", "restart-server"))
         case .partition(let share, let duration):
             members += [("kind", "partition"), ("share", .number(share)), ("for", json(duration))]
         case .latencySpike(let factor, let duration):

@@ -20,7 +20,7 @@ enum ScenarioKeys {
     static let typing = ["burstsPerHour", "burst", "keystroke"]
     static let network = ["latency", "loss", "outages"]
     static let fault = ["at", "kind", "share", "for", "factor"]
-    static let faultKinds = ["restart-core", "partition", "latency-spike"]
+    static let faultKinds = ["restart-core", "restart-server", "partition", "latency-spike"]
     static let sweep = ["set", "zip"]
     static let distributionForms = ["constant", "uniform", "exponential", "lognormal"]
     static let countForms = ["constant", "uniform"]

@@ -302,8 +302,13 @@ public struct Network: Sendable, Equatable {
 }
 
 public enum FaultKind: Sendable, Equatable {
-    /// The presence server restarts and loses every entry.
+    /// The presence store restarts and loses every entry (design A: Redis; designs B and C: the server
+    /// that holds them).
     case restartCore
+    /// The application server restarts: every socket drops at once and no disconnect handler runs; the
+    /// store keeps its state (design A's Redis; design C keeps entries in the server, so for it this is
+    /// a core restart too).
+    case restartServer
     /// A share of clients loses the server for a while.
     case partition(share: Double, duration: Interval)
     /// Latency is multiplied by `factor` (at least 1) for a while.

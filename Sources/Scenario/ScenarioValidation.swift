@@ -514,6 +514,9 @@ extension Validator {
             }
             guard let at, let factor, let forValue else { return nil }
             return Fault(at: at, kind: .latencySpike(factor: factor, duration: forValue))
+        case "restart-server":
+            guard let at else { return nil }
+            return Fault(at: at, kind: .restartServer)
         default:
             guard let at else { return nil }
             return Fault(at: at, kind: .restartCore)

@@ -24,6 +24,8 @@ public enum ServerInput: Hashable, Sendable {
     case pingTimeout(ClientID, ConnectionID)
     /// A `restart-core` fault.
     case restartCore
+    /// A `restart-server` fault.
+    case restartServer
 }
 
 /// What handling a server input asks the engine to do, in order.
@@ -92,10 +94,9 @@ public struct PresenceServer: Sendable {
         case .message(let client, let message): receive(message, from: client, now, &effects)
         case .timer(.expiry, _): break  // Handled above, like every input.
         case .timer(.sweep, _):
+            guard case .sweep(let interval) = presence.expiry else { break }
             expire(now, &effects)
-            if case .sweep(let interval) = presence.expiry {
-                effects.append(.schedule(.sweep, tag: 0, at: now + interval))
-            }
+            effects.append(.schedule(.sweep, tag: 0, at: now + interval))
         case .timer(.graceEnd(let client), let tag):
             guard graceTags[client] == tag else { return }
             graceTags[client] = nil
@@ -114,6 +115,9 @@ public struct PresenceServer: Sendable {
             disconnect(client, id, now, &effects)
         case .restartCore:
             restart(now, &effects)
+        case .restartServer:
+            // Design C keeps its entries in the server itself: for it a server restart is a core restart.
+            if design == .ttlEntries { restart(now, &effects) } else { restartServer(&effects) }
         }
         scheduleExpiry(&effects)
     }
@@ -287,17 +291,34 @@ public struct PresenceServer: Sendable {
     /// drop too, and clients reconnect.
     private mutating func restart(_ now: Instant, _ effects: inout [ServerEffect]) {
         store.restart()
+        scheduledExpiry = .distantFuture
+        let socketsDrop = design != .socketioRedis
+        if socketsDrop { forgetConnectionState() }
+        for index in 0..<population.clientCount {
+            effects.append(.storeView(ClientID(index), presentUntil: now))
+            if socketsDrop { dropSocket(of: index, &effects) }
+        }
+    }
+
+    /// The application server restarts (a deploy, a crash): every socket drops at once, without its
+    /// disconnect handler, and clients reconnect. The store keeps its state — so design A's set keeps the
+    /// users whose departure the server had not yet noticed: ghosts only the expired-key worker clears.
+    private mutating func restartServer(_ effects: inout [ServerEffect]) {
+        forgetConnectionState()
+        for index in 0..<population.clientCount { dropSocket(of: index, &effects) }
+    }
+
+    /// The server's in-memory state about connections: pending leave graces and batches.
+    private mutating func forgetConnectionState() {
         graceTags.removeAll()
         pendingBatches.removeAll()
-        scheduledExpiry = .distantFuture
-        for index in 0..<population.clientCount {
-            let client = ClientID(index)
-            effects.append(.storeView(client, presentUntil: now))
-            guard design != .socketioRedis, sockets[index].current != nil else { continue }
-            store.unsubscribe(from: population.roomOf[index])
-            sockets[index] = (nil, nil)
-            effects.append(.deliver(to: client, .closed))
-        }
+    }
+
+    private mutating func dropSocket(of index: Int, _ effects: inout [ServerEffect]) {
+        guard sockets[index].current != nil else { return }
+        store.unsubscribe(from: population.roomOf[index])
+        sockets[index] = (nil, nil)
+        effects.append(.deliver(to: ClientID(index), .closed))
     }
 
     // MARK: Reads

@@ -77,4 +77,38 @@ import Testing
             "mean false-offline duration \(short.mistakeDuration.summary.mean) s")
         #expect(short.mistakes > 20 * long.mistakes, "10 s: \(short.mistakes), 60 s: \(long.mistakes)")
     }
+
+    /// Design A: a server restart (a deploy, a crash) drops every socket without running the disconnect
+    /// handler, so a user whose departure the server had not yet noticed stays in the family set: the
+    /// next observer's first paint lists them (a ghost), and without the expired-key worker nothing ever
+    /// removes them. The worker (`expiry` an interval) clears them once their key expires.
+    @Test func socketIORedisServerRestartLeavesGhostsInTheSet() throws {
+        func firstPaintAfterRestart(expiry: String) throws -> ServerEffect? {
+            var server = ServerDriver(
+                try handScenario(
+                    design: "socketio-redis", protocol: #""expiry": "\#(expiry)""#,
+                    behavior: #"{"online": "never", "offline": "never"}"#))
+            server.message(0, .connect(1), at: 1)
+            server.message(1, .connect(1), at: 1)
+            server.message(0, .heartbeat(.online), at: 2)
+            // Client 1 vanishes at 5 s; before the transport notices, the server restarts.
+            let restart = server.handle(.restartServer, at: 10)
+            #expect(deliveries(in: restart) == [.deliver(to: cid(0), .closed), .deliver(to: cid(1), .closed)])
+            #expect(!restart.contains { if case .lastSeen = $0 { true } else { false } })
+            server.message(0, .connect(2), at: 11)
+            for at in stride(from: 20.0, through: 120, by: 20) {
+                server.message(0, .heartbeat(.online), at: at)
+                server.handle(.timer(.sweep, tag: 0), at: at)
+            }
+            return deliveries(in: server.message(2, .connect(1), at: 125)).last
+        }
+        // Without the worker, client 1 is still in the set two minutes later.
+        #expect(
+            try firstPaintAfterRestart(expiry: "off")
+                == .deliver(to: cid(2), .connected(1, snapshot: [entry(0, .online), entry(1, .online)])))
+        // With a 20 s worker it was removed once its key (written at 1 s, 60 s TTL) expired.
+        #expect(
+            try firstPaintAfterRestart(expiry: "20s")
+                == .deliver(to: cid(2), .connected(1, snapshot: [entry(0, .online)])))
+    }
 }

@@ -66,6 +66,7 @@ struct SimulationCore {
             let at = Instant.zero + fault.at
             switch fault.kind {
             case .restartCore: queue.schedule(.server(.restartCore), at: at)
+            case .restartServer: queue.schedule(.server(.restartServer), at: at)
             case .partition: queue.schedule(.partition(index), at: at)
             case .latencySpike: break  // Read by the latency draws through `ModelSettings`.
             }
