@@ -101,10 +101,4 @@ extension CountDistribution {
         }
     }
 
-    var maximum: Int {
-        switch self {
-        case .constant(let value): value
-        case .uniform(_, let high): high
-        }
-    }
 }

@@ -27,8 +27,6 @@ public struct DurationHistogram: Sendable {
         _ = histogram.record(min(microseconds, Self.ceiling))
     }
 
-    public mutating func merge(_ other: DurationHistogram) { histogram.add(other.histogram) }
-
     public var count: Int { Int(histogram.totalCount) }
 
     /// The summary in seconds.
