@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "presence-sim", targets: ["PresenceSimCLI"]),
         .library(name: "PresenceCore", targets: ["PresenceCore"]),
         .library(name: "Scenario", targets: ["Scenario"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

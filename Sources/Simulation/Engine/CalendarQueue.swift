@@ -11,39 +11,50 @@ import PresenceCore
 /// into buckets of about 16.8 ms on a wheel spanning about 18 minutes; only the bucket being drained is
 /// a heap, so sifting touches a few hundred recent events instead of millions. Events beyond the wheel's
 /// span wait in an overflow heap and move onto the wheel as it turns.
+///
+/// Its operations are `@inlinable` so that code in other modules (the benchmarks) gets it specialised
+/// for its event type, as the engines do.
 public struct CalendarQueue<Event> {
+    @usableFromInline
     struct Scheduled: Comparable {
-        var at: Instant
-        var sequence: UInt64
-        var event: Event
+        @usableFromInline var at: Instant
+        @usableFromInline var sequence: UInt64
+        @usableFromInline var event: Event
 
-        static func < (lhs: Scheduled, rhs: Scheduled) -> Bool {
+        @inlinable init(at: Instant, sequence: UInt64, event: Event) {
+            self.at = at
+            self.sequence = sequence
+            self.event = event
+        }
+
+        @inlinable static func < (lhs: Scheduled, rhs: Scheduled) -> Bool {
             (lhs.at.nanoseconds, lhs.sequence) < (rhs.at.nanoseconds, rhs.sequence)
         }
-        static func == (lhs: Scheduled, rhs: Scheduled) -> Bool { lhs.sequence == rhs.sequence }
+        @inlinable static func == (lhs: Scheduled, rhs: Scheduled) -> Bool { lhs.sequence == rhs.sequence }
     }
 
     /// log2 of a bucket's width in nanoseconds (2^24 ns ≈ 16.8 ms).
-    private static var bucketShift: Int64 { 24 }
-    private static var bucketCount: Int { 1 << 16 }
+    @usableFromInline static var bucketShift: Int64 { 24 }
+    @usableFromInline static var bucketCount: Int { 1 << 16 }
 
-    private var buckets: [[Scheduled]] = Array(repeating: [], count: bucketCount)
+    @usableFromInline var buckets: [[Scheduled]] = Array(repeating: [], count: bucketCount)
     /// The events of the bucket being drained (index `currentBucket`).
-    private var current = Heap<Scheduled>()
-    private var currentBucket: Int64 = 0
-    private var onWheel = 0
-    private var overflow = Heap<Scheduled>()
-    private var sequence: UInt64 = 0
+    @usableFromInline var current = Heap<Scheduled>()
+    @usableFromInline var currentBucket: Int64 = 0
+    @usableFromInline var onWheel = 0
+    @usableFromInline var overflow = Heap<Scheduled>()
+    @usableFromInline var sequence: UInt64 = 0
 
+    @usableFromInline var storedCount = 0
     /// Events scheduled and not yet popped.
-    public private(set) var count = 0
+    public var count: Int { storedCount }
 
-    public init() {}
+    @inlinable public init() {}
 
     /// Schedules `event` at `instant`; events at the same instant come out in the order scheduled.
-    public mutating func schedule(_ event: Event, at instant: Instant) {
+    @inlinable public mutating func schedule(_ event: Event, at instant: Instant) {
         sequence &+= 1
-        count += 1
+        storedCount += 1
         let item = Scheduled(at: instant, sequence: sequence, event: event)
         let bucket = max(instant.nanoseconds >> Self.bucketShift, currentBucket)
         if bucket == currentBucket {
@@ -57,7 +68,7 @@ public struct CalendarQueue<Event> {
     }
 
     /// The next event, if it is due no later than `limit`.
-    public mutating func pop(through limit: Instant) -> (at: Instant, event: Event)? {
+    @inlinable public mutating func pop(through limit: Instant) -> (at: Instant, event: Event)? {
         while current.isEmpty {
             guard onWheel > 0 || !overflow.isEmpty else { return nil }
             if onWheel == 0, let next = overflow.min {
@@ -89,7 +100,7 @@ public struct CalendarQueue<Event> {
         }
         guard let head = current.min, head.at <= limit else { return nil }
         current.removeMin()
-        count -= 1
+        storedCount -= 1
         return (head.at, head.event)
     }
 }
