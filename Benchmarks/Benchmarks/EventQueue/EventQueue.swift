@@ -21,7 +21,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 10
     )
 
-    // About 0.11 mallocs per operation: a bucket's array grows as events land in it.
+    // Bucket arrays grow as events land in them; amortised over an iteration of 10^6 operations that is
+    // no malloc at p90. The gate allows 1,100 per iteration.
     Benchmark(
         "CalendarQueue-100kPending",
         configuration: .init(thresholds: gatedThresholds(mallocs: 1_100))
