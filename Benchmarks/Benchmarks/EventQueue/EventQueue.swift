@@ -21,8 +21,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 10
     )
 
-    // Bucket arrays grow as events land in them; amortised over an iteration of 10^6 operations that is
-    // no malloc at p90. The gate allows 1,100 per iteration.
+    // About 0.11 mallocs per operation (109,631 per iteration of 10^6): a bucket's array grows as events
+    // land in it. The gate allows 1,100 either way.
     Benchmark(
         "CalendarQueue-100kPending",
         configuration: .init(thresholds: gatedThresholds(mallocs: 1_100))
