@@ -226,7 +226,8 @@ public struct PresenceStore: Sendable {
     public mutating func addMember(_ client: ClientID, to room: RoomID, now: Instant, membershipTTL: Interval? = nil)
         -> Bool
     {
-        var state = rooms[room, default: Room()]
+        // Moved out of the dictionary so that the member set is uniquely referenced and grows in place.
+        var state = rooms.removeValue(forKey: room) ?? Room()
         if state.membershipExpiresAt <= now {
             // The set key expired and nobody reclaimed it: it is gone, not resurrected by this join.
             state.members.removeAll()
