@@ -28,7 +28,10 @@ struct Sweep: ParsableCommand {
               presence-sim sweep FILE --set ... --shard 0/4 --out out/0      # ... up to --shard 3/4
               presence-sim merge out/0 out/1 out/2 out/3 --out out/all
 
-            Exit codes: 0 ok · 64 bad input · 1 internal failure.
+            Ctrl-C (or SIGTERM) stops the sweep within a second and writes the points that finished; the \
+            sweep is then marked "complete": false. A second Ctrl-C quits at once.
+
+            Exit codes: 0 ok · 64 bad input · 1 internal failure · 130 / 143 stopped by SIGINT / SIGTERM.
             """
     )
 
@@ -99,11 +102,12 @@ struct Sweep: ParsableCommand {
         }
         let tty = !quiet && isatty(STDERR_FILENO) != 0
         let progress: (@Sendable (Int, Int) -> Void)? = tty ? Self.showProgress : nil
+        let interruption = Interruption()
         let sweep: SweepReport
         let outcome = Result { () throws(ScenarioErrors) in
             try SweepRunner.run(
                 file: file, baseOverrides: [], plan: plan, shard: shard.flatMap(Self.parseShard), jobs: jobs,
-                engine: engine, x: x, y: y, progress: progress)
+                engine: engine, x: x, y: y, progress: progress, shouldStop: { interruption.requested })
         }
         switch outcome {
         case .success(let value): sweep = value
@@ -114,6 +118,7 @@ struct Sweep: ParsableCommand {
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         let files = try SweepOutput.write(sweep, to: out ?? "Reports/\(base.name)-sweep")
         if !quiet { SweepOutput.print(sweep, files: files) }
+        if let code = interruption.exitCode { throw ExitCode(code) }
     }
 }
 

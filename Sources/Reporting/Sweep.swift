@@ -249,9 +249,12 @@ public enum SweepRunner {
     /// - Parameters:
     ///   - shard: run only the points whose index is `index` modulo `count`.
     ///   - jobs: points run at once; results do not depend on it.
+    ///   - shouldStop: polled by every running point; once it returns true, running points stop, no new
+    ///     point starts, and the sweep holds only the points that finished (it is then not `complete`).
     public static func run(
         file: String, baseOverrides: [Override], plan: SweepPlan, shard: (index: Int, count: Int)?, jobs: Int,
-        engine: EngineKind, x: String, y: String, progress: (@Sendable (Int, Int) -> Void)? = nil
+        engine: EngineKind, x: String, y: String, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        shouldStop: (@Sendable () -> Bool)? = nil
     ) throws(ScenarioErrors) -> SweepReport {
         let baseOverrides = baseOverrides + plan.fixed
         let base = try ScenarioLoader.load(path: file, overrides: baseOverrides)
@@ -274,9 +277,10 @@ public enum SweepRunner {
         let next = ResultSlots<Int>(count: 1)
         let workers = max(1, min(jobs, runs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let slot = next.take(limit: runs.count) {
+            while shouldStop?() != true, let slot = next.take(limit: runs.count) {
                 let item = runs[slot]
-                let outcome = Simulator.run(item.scenario, engine: engine)
+                let outcome = Simulator.run(item.scenario, engine: engine, shouldStop: shouldStop)
+                guard outcome.complete else { break }
                 let report = RunReport(scenario: item.scenario, outcome: outcome, wallSeconds: 0, peakMemoryBytes: 0)
                 results.set(slot, SweepPoint(index: item.index, overrides: item.overrides, report: report))
                 progress?(results.filled, runs.count)

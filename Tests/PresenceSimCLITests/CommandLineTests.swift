@@ -266,4 +266,25 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
         #expect(compare.status == 64)
         #expect(compare.stderr.contains("--allow-incomplete"))
     }
+
+    @Test func aSignalStopsASweepAndKeepsTheFinishedPoints() throws {
+        let out = temporaryFolder()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = [
+            "sweep", "Scenarios/family-chat.json", "--set", "clients=50000", "--set", "protocol.heartbeat=10s,20s",
+            "--out", out, "--quiet",
+        ]
+        process.currentDirectoryURL = repository
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 2)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let sweep = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/sweep.json"))))
+        #expect(sweep["complete"]?.boolValue == false)
+        #expect((sweep["points"]?.arrayValue?.count ?? 99) < 2)
+    }
 }
