@@ -242,18 +242,25 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
 
 /// Stopping a run by signal keeps what was measured.
 @Suite struct InterruptionTests {
-    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
-    func aSignalStopsTheRunAndWritesAPartialReport(signal: Int32, status: Int32) throws {
-        let out = temporaryFolder()
+    /// Starts `presence-sim` with `arguments` and sends it `signal` two seconds later.
+    private func interrupt(_ arguments: [String], with signal: Int32) throws -> Process {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["run", "Scenarios/family-chat.json", "--set", "clients=50000", "--out", out, "--quiet"]
+        process.arguments = arguments
         process.currentDirectoryURL = repository
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         Thread.sleep(forTimeInterval: 2)
         kill(process.processIdentifier, signal)
+        return process
+    }
+
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func aSignalStopsTheRunAndWritesAPartialReport(signal: Int32, status: Int32) throws {
+        let out = temporaryFolder()
+        let process = try interrupt(
+            ["run", "Scenarios/family-chat.json", "--set", "clients=50000", "--out", out, "--quiet"], with: signal)
         let sent = Date()
         process.waitUntilExit()
         #expect(Date().timeIntervalSince(sent) < 5)
@@ -269,18 +276,11 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
 
     @Test func aSignalStopsASweepAndKeepsTheFinishedPoints() throws {
         let out = temporaryFolder()
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = [
-            "sweep", "Scenarios/family-chat.json", "--set", "clients=50000", "--set", "protocol.heartbeat=10s,20s",
-            "--out", out, "--quiet",
-        ]
-        process.currentDirectoryURL = repository
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 2)
-        kill(process.processIdentifier, SIGINT)
+        let process = try interrupt(
+            [
+                "sweep", "Scenarios/family-chat.json", "--set", "clients=50000", "--set", "protocol.heartbeat=10s,20s",
+                "--out", out, "--quiet",
+            ], with: SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
         let sweep = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/sweep.json"))))
