@@ -23,7 +23,7 @@ public enum ReportWriter {
         try write(json, named: url.lastPathComponent, in: url.deletingLastPathComponent().path)
     }
 
-    /// Writes one file atomically; returns its path.
+    /// Writes one file atomically; returns its path, in the form `directory` was given.
     @discardableResult
     public static func write(_ bytes: [UInt8], named name: String, in directory: String) throws -> String {
         let folder = URL(fileURLWithPath: directory, isDirectory: true)
@@ -36,7 +36,7 @@ public enum ReportWriter {
             try? FileManager.default.removeItem(at: temporary)
             throw ReportWriteError(path: target.path, reason: reason)
         }
-        return target.path
+        return directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }
 
