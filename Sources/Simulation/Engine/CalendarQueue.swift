@@ -69,6 +69,17 @@ public struct CalendarQueue<Event> {
 
     /// The next event, if it is due no later than `limit`.
     @inlinable public mutating func pop(through limit: Instant) -> (at: Instant, event: Event)? {
+        guard let head = next(), head.at <= limit else { return nil }
+        current.removeMin()
+        storedCount -= 1
+        return (head.at, head.event)
+    }
+
+    /// When the next event is due, without removing it.
+    @inlinable public mutating func nextInstant() -> Instant? { next()?.at }
+
+    /// Turns the wheel until the bucket being drained holds the next event, and returns that event.
+    @inlinable mutating func next() -> Scheduled? {
         while current.isEmpty {
             guard onWheel > 0 || !overflow.isEmpty else { return nil }
             if onWheel == 0, let next = overflow.min {
@@ -98,9 +109,6 @@ public struct CalendarQueue<Event> {
                 }
             }
         }
-        guard let head = current.min, head.at <= limit else { return nil }
-        current.removeMin()
-        storedCount -= 1
-        return (head.at, head.event)
+        return current.min
     }
 }

@@ -37,9 +37,7 @@ struct SimulationCore {
     private(set) var processed = 0
     /// Each client's socket the network can currently carry a ping to.
     private var links: [ConnectionID?]
-    private var downlinks: [RandomStream]
-    /// When each client's last socket message arrives: socket messages arrive in order.
-    private var lastDownlinkArrival: [Instant]
+    private var downlinks: Downlinks
     private let roomPeers: [Int]
 
     init(scenario: Scenario, settings: ModelSettings, population: Population, platforms: [Platform]) {
@@ -50,11 +48,8 @@ struct SimulationCore {
         end = Instant.zero + scenario.duration
         recorder = Recorder(scenario: scenario, population: population, platforms: platforms)
         links = Array(repeating: nil, count: population.clientCount)
-        downlinks = (0..<population.clientCount).map {
-            RandomStream(seed: scenario.seed, stream: UInt64($0), purpose: .downlink)
-        }
+        downlinks = Downlinks(settings: settings, clientCount: population.clientCount)
         roomPeers = population.roomOf.map { population.members(of: $0).count - 1 }
-        lastDownlinkArrival = Array(repeating: .zero, count: population.clientCount)
     }
 
     /// Schedules the run's opening: every client starts, faults and timeline samples are placed.
@@ -111,9 +106,8 @@ struct SimulationCore {
 
     private mutating func partition(_ index: Int, at: Instant) {
         guard case .partition(let share, let duration) = scenario.faults[index].kind else { return }
-        for client in 0..<population.clientCount {
-            var random = RandomStream(seed: scenario.seed ^ UInt64(index), stream: UInt64(client), purpose: .faults)
-            guard random.chance(share) else { continue }
+        for client in 0..<population.clientCount
+        where Faults.isPartitioned(ClientID(client), fault: index, share: share, seed: scenario.seed) {
             queue.schedule(.client(ClientID(client), .networkLost), at: at)
             queue.schedule(.client(ClientID(client), .networkRestored), at: at + duration)
         }
@@ -174,17 +168,47 @@ struct SimulationCore {
         }
     }
 
-    /// Sends a server message through the recipient's downlink, with draws from the recipient's own
-    /// downlink stream.
+    /// Sends a server message through the recipient's downlink.
     private mutating func deliver(_ message: Inbound, to client: ClientID) {
         recorder.countDown(bytes: sizes.down(message, roomPeers: roomPeers[client.index]), now: now)
-        guard let transit = settings.transit(&downlinks[client.index], at: now) else { return }
+        guard let arrival = downlinks.arrival(to: client, sentAt: now), arrival <= end else { return }
+        queue.schedule(.client(client, .message(message)), at: arrival)
+    }
+}
+
+/// The network from the server to each client: latency draws from the recipient's own downlink stream,
+/// and on a socket, messages that arrive in the order they were sent.
+struct Downlinks {
+    private let settings: ModelSettings
+    private var streams: [RandomStream]
+    /// When each client's last socket message arrives.
+    private var lastArrival: [Instant]
+
+    init(settings: ModelSettings, clientCount: Int) {
+        self.settings = settings
+        streams = (0..<clientCount).map { RandomStream(seed: settings.seed, stream: UInt64($0), purpose: .downlink) }
+        lastArrival = Array(repeating: .zero, count: clientCount)
+    }
+
+    /// When a message sent to `client` at `now` arrives, or nil when the network loses it.
+    mutating func arrival(to client: ClientID, sentAt now: Instant) -> Instant? {
+        guard let transit = settings.transit(&streams[client.index], at: now) else { return nil }
         var arrival = now + transit
         if settings.presence.design != .httpPolling {
             // A socket is a TCP stream: a message never overtakes the one sent before it.
-            arrival = max(arrival, lastDownlinkArrival[client.index])
-            lastDownlinkArrival[client.index] = arrival
+            arrival = max(arrival, lastArrival[client.index])
+            lastArrival[client.index] = arrival
         }
-        if arrival <= end { queue.schedule(.client(client, .message(message)), at: arrival) }
+        return arrival
+    }
+}
+
+/// Fault decisions every engine and the load test share.
+enum Faults {
+    /// Whether a partition fault (number `fault` in the scenario) takes `client`'s network away: each
+    /// client is drawn with probability `share` from its own stream.
+    static func isPartitioned(_ client: ClientID, fault: Int, share: Double, seed: UInt64) -> Bool {
+        var random = RandomStream(seed: seed ^ UInt64(fault), stream: UInt64(client.index), purpose: .faults)
+        return random.chance(share)
     }
 }

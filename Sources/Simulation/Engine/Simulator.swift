@@ -47,10 +47,7 @@ public enum Simulator {
     ) -> RunOutcome {
         let settings = ModelSettings(scenario: scenario)
         let population = Population(scenario: scenario)
-        var clients = (0..<population.clientCount).map { index in
-            let peers = population.members(of: population.roomOf[index]).count - 1
-            return ClientModel(id: ClientID(index), roomPeers: peers, settings: settings)
-        }
+        var clients = (0..<population.clientCount).map { clientModel($0, settings: settings, population: population) }
         let platforms = clients.map(\.platform)
         var core = SimulationCore(scenario: scenario, settings: settings, population: population, platforms: platforms)
         var server = PresenceServer(settings: settings, population: population)
@@ -72,6 +69,14 @@ public enum Simulator {
         return RunOutcome(
             engine: engine, measurements: core.recorder.measurements, events: core.processed, simulated: core.now,
             platformCounts: counts, complete: !stopped)
+    }
+}
+
+extension Simulator {
+    /// The behaviour model of client `index`: every engine and the load test start from the same one.
+    static func clientModel(_ index: Int, settings: ModelSettings, population: Population) -> ClientModel {
+        let peers = population.members(of: population.roomOf[index]).count - 1
+        return ClientModel(id: ClientID(index), roomPeers: peers, settings: settings)
     }
 }
 

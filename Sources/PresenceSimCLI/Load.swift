@@ -1,0 +1,283 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import PresenceCore
+import Reporting
+import Scenario
+import Simulation
+import Synchronization
+
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load-test the presence core in real time with the scenario's clients.",
+        discussion: """
+            The scenario's behaviour models run as client actors on Swift's concurrent executor, in real \
+            time compressed by --speed (simulated seconds per wall-clock second), against the presence core \
+            sharded by room over --shards actors. This measures what virtual time cannot: how many \
+            operations per second the core and the actor runtime sustain on this machine, their latency \
+            (p50, p99, p99.9, max), and how late the tester fires events (scheduling lag). Entries that \
+            lapse because the tester fell behind are counted apart from those the model let lapse.
+
+            --ramp raises the speed step by step (each step --step long, --ramp-factor faster than the \
+            last) until a step's lag p99, latency p99 or achieved share breaks its bound, and reports the \
+            fastest sustained step for each shard count: the core's capacity here. The first step is a \
+            warm-up and is not judged; a ramp leaves the scenario's faults out, so that a restart's burst \
+            does not end it early.
+
+            Writes DIR/load.json (schema presence-sim/load@1), load.md and load.html. Results vary from \
+            run to run: staleness, cost and fan-out come from `presence-sim run`, which is deterministic.
+
+            Examples:
+              presence-sim load Scenarios/family-chat.json --ramp
+              presence-sim load Scenarios/family-chat.json --speed 100 --shards 2 --duration 30s
+              presence-sim load Scenarios/big-room.json --ramp --shards 1,2 --step 3s --max-lag 20ms
+
+            Ctrl-C (or SIGTERM) stops the test within a second and still writes what was measured, marked \
+            "complete": false; a second Ctrl-C quits at once.
+
+            Exit codes: 0 ok · 64 bad input · 1 internal failure · 130 / 143 stopped by SIGINT / SIGTERM.
+            """
+    )
+
+    @Argument(help: "The scenario file (JSON).", completion: .file(extensions: ["json"]))
+    var file: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Core shards (actors), or a list like 1,2,4 run in turn (default: the number of cores; 1,2,4 with --ramp).",
+            valueName: "n[,n...]"))
+    var shards: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Simulated seconds per wall-clock second (default 60; with --ramp, the first step's speed, default 10).",
+            valueName: "x"))
+    var speed: Double?
+
+    @Flag(help: "Raise the speed step by step until a bound breaks, and report the capacity per shard count.")
+    var ramp = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Wall-clock length of a fixed-speed test (default: the scenario's duration at --speed).",
+            valueName: "duration"))
+    var duration: String?
+
+    @Option(help: ArgumentHelp("Wall-clock length of each ramp step.", valueName: "duration"))
+    var step: String = "5s"
+
+    @Option(name: .customLong("ramp-factor"), help: "How much faster each ramp step is than the last.")
+    var rampFactor: Double = 1.5
+
+    @Option(name: .customLong("max-steps"), help: "The most ramp steps per shard count (the ramp always ends).")
+    var maxSteps: Int = 24
+
+    @Option(name: .customLong("max-lag"), help: ArgumentHelp("A ramp step's bound on lag p99.", valueName: "duration"))
+    var maxLag: String = "50ms"
+
+    @Option(
+        name: .customLong("max-latency"),
+        help: ArgumentHelp("A ramp step's bound on operation latency p99.", valueName: "duration"))
+    var maxLatency: String = "10ms"
+
+    @Option(help: ArgumentHelp("Where to write the reports (default Reports/<name>-load).", valueName: "dir"))
+    var out: String?
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a scenario key, e.g. clients=50000 (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Override the scenario's seed.")
+    var seed: UInt64?
+
+    @Option(help: "What to print: text (a summary) or json (load.json).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    /// The longest simulated stretch a test may cover (as for a scenario's duration).
+    static let longestSimulated = 100.0 * 365 * 86_400
+
+    func validate() throws {
+        if let speed, !(speed.isFinite && speed > 0 && speed <= 1e7) {
+            throw ValidationError("--speed: expected a number above 0 and at most 10000000, found \(speed)")
+        }
+        if ramp, duration != nil {
+            throw ValidationError("--duration applies to a fixed-speed test; a ramp runs --max-steps steps of --step")
+        }
+        if !(rampFactor.isFinite && rampFactor >= 1.05 && rampFactor <= 10) {
+            throw ValidationError("--ramp-factor: expected a number from 1.05 to 10, found \(rampFactor)")
+        }
+        if !(1...200).contains(maxSteps) {
+            throw ValidationError("--max-steps: expected 1 to 200, found \(maxSteps)")
+        }
+        _ = try shardCounts()
+        _ = try Self.interval(step, option: "--step", within: 0.1...3600)
+        _ = try Self.interval(maxLag, option: "--max-lag", within: 1e-6...3600)
+        _ = try Self.interval(maxLatency, option: "--max-latency", within: 1e-6...3600)
+        if let duration { _ = try Self.interval(duration, option: "--duration", within: 0.1...(7 * 86_400)) }
+    }
+
+    func shardCounts() throws -> [Int] {
+        guard let shards else { return ramp ? [1, 2, 4] : [ProcessInfo.processInfo.activeProcessorCount] }
+        let counts = shards.split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 != nil && (1...256).contains($0!) }) else {
+            throw ValidationError("--shards: expected counts from 1 to 256 like 2 or 1,2,4, found '\(shards)'")
+        }
+        return counts.map { $0! }
+    }
+
+    /// A duration option in seconds, within `range`.
+    static func interval(_ text: String, option: String, within range: ClosedRange<Double>) throws -> Double {
+        guard let interval = Interval(parsing: text) else {
+            throw ValidationError("\(option): expected a duration like 500ms, 5s or 2m, found '\(text)'")
+        }
+        guard range.contains(interval.seconds) else {
+            throw ValidationError(
+                "\(option): expected a duration from \(Format.seconds(range.lowerBound)) to "
+                    + "\(Format.seconds(range.upperBound)), found \(text)")
+        }
+        return interval.seconds
+    }
+
+    func run() throws {
+        var parsed = try overrides.map { text in try ScenarioInput.override(text) }
+        if let seed { parsed.append(Override(path: "seed", value: JSONValue(seed))) }
+        let scenario = try ScenarioInput.load(file, overrides: parsed)
+        let counts = try shardCounts()
+        let schedule: SpeedSchedule
+        let mode: LoadReport.Mode
+        if ramp {
+            let stepSeconds = try Self.interval(step, option: "--step", within: 0.1...3600)
+            let first = speed ?? 10
+            var speeds: [Double] = []
+            var simulated = 0.0
+            while speeds.count < maxSteps {
+                let next = first * pow(rampFactor, Double(speeds.count))
+                guard simulated + next * stepSeconds <= Self.longestSimulated else { break }
+                speeds.append(next)
+                simulated += next * stepSeconds
+            }
+            guard !speeds.isEmpty else {
+                throw ValidationError("--speed \(first) × --step \(step) covers more than 100 simulated years")
+            }
+            schedule = SpeedSchedule(speeds: speeds, stepLength: Interval(seconds: stepSeconds))
+            let bounds = RampBounds(
+                lagP99: try Self.interval(maxLag, option: "--max-lag", within: 1e-6...3600),
+                latencyP99: try Self.interval(maxLatency, option: "--max-latency", within: 1e-6...3600))
+            mode = .ramp(bounds: bounds, stepSeconds: stepSeconds)
+        } else {
+            let speed = speed ?? 60
+            var simulated = scenario.duration.seconds
+            if let duration { simulated = try Self.interval(duration, option: "--duration", within: 0...1e9) * speed }
+            guard simulated <= Self.longestSimulated else {
+                throw ValidationError(
+                    "--duration \(duration ?? "") at --speed \(Format.number(speed)) covers "
+                        + "\(Format.seconds(simulated)) simulated, more than 100 years")
+            }
+            schedule = .constant(speed: speed, simulated: Interval(seconds: simulated))
+            mode = .fixed(speed: speed)
+        }
+
+        let interruption = Interruption()
+        let tty = !quiet && isatty(STDERR_FILENO) != 0
+        var runs: [LoadRun] = []
+        for shards in counts {
+            let judge = RampJudge(mode: mode)
+            let options = LoadTest.Options(shards: shards, schedule: schedule, faults: !ramp)
+            let outcome = Self.wait {
+                await LoadTest.run(
+                    scenario, options: options,
+                    onStep: { step in
+                        let verdict = judge.judge(step)
+                        if tty { Self.showProgress(step, shards: shards, verdict: verdict.text) }
+                        return verdict.goOn
+                    }, shouldStop: { interruption.requested })
+            }
+            runs.append(judge.run(outcome))
+            if interruption.requested { break }
+        }
+        let report = LoadReport(
+            scenario: scenario, mode: mode, runs: runs, cores: ProcessInfo.processInfo.activeProcessorCount,
+            peakMemoryBytes: ProcessMemory.peakBytes())
+        let files = try ReportWriter.write(report, to: out ?? "Reports/\(scenario.name)-load")
+        switch format {
+        case .json:
+            print(report.json.serialized())
+        case .text where !quiet:
+            let colour = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            print(report.headline + "\n")
+            print(TextRenderer(colour: colour).render(report.tables))
+            print("Reports: " + files.joined(separator: "  "))
+        case .text:
+            break
+        }
+        if let code = interruption.exitCode { throw ExitCode(code) }
+    }
+
+    /// Runs an async load test from this synchronous command: the main thread waits while the test runs
+    /// on the concurrent executor's threads.
+    private static func wait(_ body: @escaping @Sendable () async -> LoadOutcome) -> LoadOutcome {
+        let result = Mutex<LoadOutcome?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let outcome = await body()
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0! }
+    }
+
+    private static func showProgress(_ step: LoadStep, shards: Int, verdict: String) {
+        let rate = { (count: Int) in Format.number(Double(count) / max(step.wallSeconds, 1e-9)) }
+        let line =
+            "\(shards) shard\(shards == 1 ? "" : "s") · step \(step.index) · \(Format.number(step.speed))× · "
+            + "\(rate(step.achievedTotal)) of \(rate(step.offeredTotal)) operations/s · "
+            + "lag p99 \(Format.wall(step.lag.p99)) · latency p99 \(Format.wall(step.latency.p99))"
+            + (verdict.isEmpty ? "" : " · \(verdict)")
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Judges ramp steps as they finish and remembers the fastest sustained one.
+final class RampJudge: Sendable {
+    private let mode: LoadReport.Mode
+    private let state = Mutex<(capacity: LoadStep?, reason: String?)>((nil, nil))
+
+    init(mode: LoadReport.Mode) { self.mode = mode }
+
+    /// Whether to go on after `step`, and a word for the progress line.
+    func judge(_ step: LoadStep) -> (goOn: Bool, text: String) {
+        guard case .ramp(let bounds, _) = mode else { return (true, "") }
+        guard step.index > 0 else { return (true, "warm-up") }
+        let broken = bounds.violations(step)
+        return state.withLock { state in
+            if broken.isEmpty {
+                state.capacity = step
+                return (true, "sustained")
+            }
+            state.reason = "step \(step.index) at \(Format.number(step.speed))×: " + broken.joined(separator: "; ")
+            return (false, broken.joined(separator: "; "))
+        }
+    }
+
+    /// The report's entry for a finished test.
+    func run(_ outcome: LoadOutcome) -> LoadRun {
+        guard case .ramp = mode else { return LoadRun(outcome: outcome) }
+        let (capacity, reason) = state.withLock { $0 }
+        let stopReason: String
+        if let reason {
+            stopReason = reason
+        } else if !outcome.complete {
+            stopReason = "interrupted"
+        } else {
+            stopReason = "every step was sustained: raise --max-steps or --speed to find the limit"
+        }
+        return LoadRun(outcome: outcome, capacity: capacity, stopReason: stopReason)
+    }
+}
