@@ -19,8 +19,9 @@ struct Load: ParsableCommand {
             lapse because the tester fell behind are counted apart from those the model let lapse.
 
             --ramp raises the speed step by step (each step --step long, --ramp-factor faster than the \
-            last) until a step's lag p99, latency p99 or achieved share breaks its bound, and reports the \
-            fastest sustained step for each shard count: the core's capacity here. The first step is a \
+            last) until two steps in a row break a bound (lag p99, latency p99, or less than 95% of the \
+            offered operations achieved), and reports the fastest sustained step for each shard count: the \
+            core's capacity here. The first step is a \
             warm-up and is not judged; a ramp leaves the scenario's faults out, so that a restart's burst \
             does not end it early.
 
@@ -247,7 +248,7 @@ struct Load: ParsableCommand {
 /// Judges ramp steps as they finish and remembers the fastest sustained one.
 final class RampJudge: Sendable {
     private let mode: LoadReport.Mode
-    private let state = Mutex<(capacity: LoadStep?, reason: String?)>((nil, nil))
+    private let state = Mutex<(capacity: LoadStep?, reason: String?, failed: String?)>((nil, nil, nil))
 
     init(mode: LoadReport.Mode) { self.mode = mode }
 
@@ -259,9 +260,16 @@ final class RampJudge: Sendable {
         return state.withLock { state in
             if broken.isEmpty {
                 state.capacity = step
+                state.failed = nil
                 return (true, "sustained")
             }
-            state.reason = "step \(step.index) at \(Format.number(step.speed))×: " + broken.joined(separator: "; ")
+            let failure = "step \(step.index) at \(Format.number(step.speed))×: " + broken.joined(separator: "; ")
+            // One failed step may be a hiccup of the machine; two in a row end the ramp.
+            guard let previous = state.failed else {
+                state.failed = failure
+                return (true, broken.joined(separator: "; ") + " (once)")
+            }
+            state.reason = previous + ", then " + failure
             return (false, broken.joined(separator: "; "))
         }
     }
@@ -269,7 +277,7 @@ final class RampJudge: Sendable {
     /// The report's entry for a finished test.
     func run(_ outcome: LoadOutcome) -> LoadRun {
         guard case .ramp = mode else { return LoadRun(outcome: outcome) }
-        let (capacity, reason) = state.withLock { $0 }
+        let (capacity, reason, _) = state.withLock { $0 }
         let stopReason: String
         if let reason {
             stopReason = reason

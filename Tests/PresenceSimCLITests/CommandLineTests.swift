@@ -3,12 +3,12 @@ import Scenario
 import Testing
 
 /// The built binary, next to the test bundle.
-private let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     .appendingPathComponent("presence-sim")
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../..").standardizedFileURL
 
-private struct Result {
+struct Result {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -16,7 +16,7 @@ private struct Result {
 
 /// Runs `presence-sim` with `arguments` in the repository folder; stdout and stderr are pipes, not a
 /// terminal, so there is no colour and no progress bar.
-private func presenceSim(_ arguments: [String]) throws -> Result {
+func presenceSim(_ arguments: [String]) throws -> Result {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
@@ -34,7 +34,7 @@ private func presenceSim(_ arguments: [String]) throws -> Result {
         stderr: String(decoding: stderr, as: UTF8.self))
 }
 
-private func temporaryFolder() -> String {
+func temporaryFolder() -> String {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("presence-sim-\(UUID().uuidString)")
     return url.path
 }
@@ -240,21 +240,22 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
     }
 }
 
+/// Starts `presence-sim` with `arguments` and sends it `signal` two seconds later.
+func interrupt(_ arguments: [String], with signal: Int32) throws -> Process {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = repository
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    Thread.sleep(forTimeInterval: 2)
+    kill(process.processIdentifier, signal)
+    return process
+}
+
 /// Stopping a run by signal keeps what was measured.
 @Suite struct InterruptionTests {
-    /// Starts `presence-sim` with `arguments` and sends it `signal` two seconds later.
-    private func interrupt(_ arguments: [String], with signal: Int32) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 2)
-        kill(process.processIdentifier, signal)
-        return process
-    }
 
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func aSignalStopsTheRunAndWritesAPartialReport(signal: Int32, status: Int32) throws {

@@ -31,14 +31,14 @@ public enum LoadHTMLRenderer {
         """
 
     private static func charts(_ report: LoadReport) -> String {
-        let operations = SVGChart.Axis("operations/s", unit: .quantity("/s"))
+        let operations = SVGChart.Axis("operations", unit: .quantity("/s"))
         let lag = SVGChart.Axis("lag p99", unit: .seconds)
         func label(_ run: LoadRun) -> String { "\(run.outcome.shards) shard\(run.outcome.shards == 1 ? "" : "s")" }
         func rate(_ count: Int, _ step: LoadStep) -> Double {
             step.wallSeconds > 0 ? Double(count) / step.wallSeconds : 0
         }
         if report.isRamp {
-            let offered = SVGChart.Axis("offered operations/s", unit: .quantity("/s"))
+            let offered = SVGChart.Axis("offered operations", unit: .quantity("/s"))
             return SVGChart.line(
                 title: "Achieved against offered operations per second", x: offered, y: operations,
                 series: report.runs.map { run in
