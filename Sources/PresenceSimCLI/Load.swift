@@ -206,17 +206,9 @@ struct Load: ParsableCommand {
             scenario: scenario, mode: mode, runs: runs, cores: ProcessInfo.processInfo.activeProcessorCount,
             peakMemoryBytes: ProcessMemory.peakBytes())
         let files = try ReportWriter.write(report, to: out ?? "Reports/\(scenario.name)-load")
-        switch format {
-        case .json:
-            print(report.json.serialized())
-        case .text where !quiet:
-            let colour = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(report.headline + "\n")
-            print(TextRenderer(colour: colour).render(report.tables))
-            print("Reports: " + files.joined(separator: "  "))
-        case .text:
-            break
-        }
+        printResult(
+            format: format, quiet: quiet, json: { report.json }, headline: report.headline, tables: report.tables,
+            closing: ["Reports: " + files.joined(separator: "  ")])
         if let code = interruption.exitCode { throw ExitCode(code) }
     }
 

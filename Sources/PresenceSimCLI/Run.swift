@@ -70,19 +70,13 @@ struct Run: ParsableCommand {
             scenario: scenario, outcome: outcome, wallSeconds: wall, peakMemoryBytes: ProcessMemory.peakBytes())
         let files = try ReportWriter.write(report, to: directory)
 
-        switch format {
-        case .json:
-            print(report.json.serialized())
-        case .text where !quiet:
-            let colour = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(report.headline + "\n")
-            print(TextRenderer(colour: colour).render(report.tables))
-            let rate = wall > 0 ? Format.number(Double(outcome.events) / wall) : "–"
-            print("\(Format.grouped(outcome.events)) events in \(Format.seconds(wall)) (\(rate) events/s)")
-            print("Reports: " + files.joined(separator: "  "))
-        case .text:
-            break
-        }
+        let rate = wall > 0 ? Format.number(Double(outcome.events) / wall) : "–"
+        printResult(
+            format: format, quiet: quiet, json: { report.json }, headline: report.headline, tables: report.tables,
+            closing: [
+                "\(Format.grouped(outcome.events)) events in \(Format.seconds(wall)) (\(rate) events/s)",
+                "Reports: " + files.joined(separator: "  "),
+            ])
         if let code = interruption.exitCode { throw ExitCode(code) }
         if !report.thresholdsPassed { throw ExitCode(2) }
     }

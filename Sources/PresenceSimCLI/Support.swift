@@ -73,3 +73,22 @@ enum ProcessMemory {
         return 0
     }
 }
+
+/// Prints a command's result on stdout: the JSON document, or (unless quiet) the headline, the tables
+/// and some closing lines.
+func printResult(
+    format: OutputFormat, quiet: Bool, json: () -> JSONValue, headline: String, tables: [ReportTable],
+    closing: [String]
+) {
+    switch format {
+    case .json:
+        print(json().serialized())
+    case .text where !quiet:
+        let colour = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        print(headline + "\n")
+        print(TextRenderer(colour: colour).render(tables))
+        for line in closing { print(line) }
+    case .text:
+        break
+    }
+}

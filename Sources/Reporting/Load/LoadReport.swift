@@ -216,22 +216,23 @@ public struct LoadReport: Sendable {
     private var capacityTable: ReportTable {
         var table = ReportTable(
             title: "Capacity: the fastest sustained step per shard count",
-            header: ["shards", "speed", "operations/s", "events/s", "lag p99", "latency p99", "stopped because"],
-            rows: [])
+            header: ["shards"] + Self.stepHeader + ["stopped because"], rows: [])
         for run in runs {
-            let reason = run.stopReason ?? "–"
-            guard let step = run.capacity else {
-                table.rows.append(["\(run.outcome.shards)", "–", "none sustained", "–", "–", "–", reason])
-                continue
-            }
-            table.rows.append([
-                "\(run.outcome.shards)", Format.number(step.speed) + "×",
-                Format.number(Double(step.achievedTotal) / step.wallSeconds),
-                Format.number(Double(step.events) / step.wallSeconds), Format.wall(step.lag.p99),
-                Format.wall(step.latency.p99), reason,
-            ])
+            let cells = run.capacity.map(Self.stepCells) ?? ["none sustained", "", "", "", ""]
+            table.rows.append(["\(run.outcome.shards)"] + cells + [run.stopReason ?? "–"])
         }
         return table
+    }
+
+    private static let stepHeader = ["speed", "offered/s", "achieved/s", "lag p99", "latency p99"]
+
+    private static func stepCells(_ step: LoadStep) -> [String] {
+        let seconds = max(step.wallSeconds, 1e-9)
+        return [
+            Format.number(step.speed) + "×", Format.number(Double(step.offeredTotal) / seconds),
+            Format.number(Double(step.achievedTotal) / seconds), Format.wall(step.lag.p99),
+            Format.wall(step.latency.p99),
+        ]
     }
 
     private func operationsTable(_ run: LoadRun) -> ReportTable {
@@ -283,18 +284,13 @@ public struct LoadReport: Sendable {
     private func stepsTable(_ run: LoadRun) -> ReportTable {
         var table = ReportTable(
             title: "Ramp steps · \(run.outcome.shards) shard\(run.outcome.shards == 1 ? "" : "s")",
-            header: ["step", "speed", "offered/s", "achieved/s", "lag p99", "latency p99", "verdict"], rows: [])
+            header: ["step"] + Self.stepHeader + ["verdict"], rows: [])
         guard case .ramp(let bounds, _) = mode else { return table }
         for step in run.outcome.steps {
             let broken = bounds.violations(step)
             let verdict = step.index == 0 ? "warm-up" : broken.isEmpty ? "sustained" : broken.joined(separator: "; ")
             if step.index > 0 && !broken.isEmpty { table.failedRows.insert(table.rows.count) }
-            table.rows.append([
-                "\(step.index)", Format.number(step.speed) + "×",
-                Format.number(Double(step.offeredTotal) / step.wallSeconds),
-                Format.number(Double(step.achievedTotal) / step.wallSeconds), Format.wall(step.lag.p99),
-                Format.wall(step.latency.p99), verdict,
-            ])
+            table.rows.append(["\(step.index)"] + Self.stepCells(step) + [verdict])
         }
         return table
     }
