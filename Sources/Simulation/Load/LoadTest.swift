@@ -3,18 +3,27 @@ import PresenceCore
 import Scenario
 import Synchronization
 
-/// The wall clock of a load test and its mapping onto simulated time.
-struct LoadClock: Sendable {
+/// The wall clock of a load test and its mapping onto simulated time. Its time starts at `start()`,
+/// once the clients and shards are built and the opening events are in place.
+final class LoadClock: Sendable {
     let schedule: SpeedSchedule
-    let origin: ContinuousClock.Instant
+    private let reference = ContinuousClock.now
+    /// Nanoseconds from `reference` to the start.
+    private let startOffset = Atomic<Int64>(0)
+
+    init(schedule: SpeedSchedule) { self.schedule = schedule }
+
+    func start() { startOffset.store(sinceReference(), ordering: .relaxed) }
 
     /// Wall-clock nanoseconds since the test began.
-    func wallNow() -> Int64 {
-        let elapsed = (ContinuousClock.now - origin).components
-        return elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
-    }
+    func wallNow() -> Int64 { sinceReference() - startOffset.load(ordering: .relaxed) }
 
     func simulatedNow() -> Instant { schedule.simulated(atWall: wallNow()) }
+
+    private func sinceReference() -> Int64 {
+        let elapsed = (ContinuousClock.now - reference).components
+        return elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
+    }
 }
 
 /// Something due at a simulated instant in a load test.
@@ -104,10 +113,11 @@ public enum LoadTest {
     ) async -> LoadOutcome {
         let settings = ModelSettings(scenario: scenario)
         let population = Population(scenario: scenario)
-        let clock = LoadClock(schedule: options.schedule, origin: .now)
+        let clock = LoadClock(schedule: options.schedule)
         let context = LoadContext(
             scenario: scenario, settings: settings, population: population, clock: clock, options: options)
         await context.seed()
+        clock.start()
         let started = ContinuousClock.now
         let ending = await withTaskGroup(of: LoadContext.Ending?.self) { group in
             for driver in context.drivers {
