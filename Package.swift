@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PresenceCore", targets: ["PresenceCore"]),
         .library(name: "Scenario", targets: ["Scenario"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -183,11 +183,11 @@ enum SweepOutput {
         let markdown =
             "# presence-sim sweep: \(sweep.scenarioName)\n\n" + MarkdownRenderer.render(sweep.table)
             + "\n" + sweep.paretoSummary + "\n"
-        return [
-            try ReportWriter.write(json, named: "sweep.json", in: directory),
-            try ReportWriter.write(Array(markdown.utf8), named: "sweep.md", in: directory),
-            try ReportWriter.write(Array(SweepHTMLRenderer.render(sweep).utf8), named: "sweep.html", in: directory),
-        ]
+        return try ReportWriter.write(
+            [
+                ("sweep.json", json), ("sweep.md", Array(markdown.utf8)),
+                ("sweep.html", Array(SweepHTMLRenderer.render(sweep).utf8)),
+            ], in: directory)
     }
 
     static func print(_ sweep: SweepReport, files: [String]) {

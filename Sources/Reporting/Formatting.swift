@@ -17,8 +17,15 @@ public enum Format {
     /// A number with three significant digits and thousands separators for large values.
     public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "–" }
-        if abs(value) >= 1000 { return grouped(Int(value.rounded())) }
+        if abs(value) >= 1000 { return count(value) }
         return fixed(value, significant: 3)
+    }
+
+    /// A whole number with thousands separators: "1,834"; beyond the range of `Int`, "1.2e+20".
+    public static func count(_ value: Double) -> String {
+        guard value.isFinite else { return "–" }
+        guard let whole = Int(exactly: value.rounded()) else { return String(format: "%.2g", value) }
+        return grouped(whole)
     }
 
     public static func grouped(_ value: Int) -> String {
@@ -56,7 +63,7 @@ public enum Format {
         case .ratio: return percent(value)
         case .perSecond: return number(value) + " /s"
         case .perClientHour: return number(value) + " /client-h"
-        case .count: return grouped(Int(value.rounded()))
+        case .count: return count(value)
         case .joulesPerClientHour: return number(value) + " J/client-h"
         case .bytesPerSecond: return bytes(value)
         case .recipients: return number(value)

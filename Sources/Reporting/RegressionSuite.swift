@@ -52,10 +52,21 @@ public enum RegressionSuite {
             baselineFingerprint: document["run"]?["fingerprint"]?.stringValue ?? "", report: report)
     }
 
+    /// Larger files are refused unread: a report is tens of kilobytes, a sweep of 1,000 points a few megabytes.
+    public static let maximumReportSize = 256 << 20
+
     /// Reads a report file.
     public static func read(_ path: String) throws(CompareError) -> JSONValue {
+        guard FileManager.default.fileExists(atPath: path) else { throw CompareError("\(path): no such file") }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+            size.intValue > maximumReportSize
+        {
+            throw CompareError(
+                "\(path): the file is \(size.intValue >> 20) MB; a report or sweep is at most "
+                    + "\(maximumReportSize >> 20) MB")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CompareError("\(path): no such file")
+            throw CompareError("\(path): cannot read the file (is it a folder, or unreadable?)")
         }
         do {
             return try JSONValue.parse(Array(data))

@@ -75,9 +75,9 @@ extension RunReport {
     }
 
     private func ghosts(_ prefix: String) -> String {
-        let count = Int(metrics[prefix + ".ghosts.count"] ?? 0)
+        let count = metrics[prefix + ".ghosts.count"] ?? 0
         guard count > 0 else { return "0" }
-        return "\(Format.grouped(count)), longest \(value(prefix + ".ghosts.longest"))"
+        return "\(Format.count(count)), longest \(value(prefix + ".ghosts.longest"))"
     }
 
     private var causeTable: ReportTable {
@@ -87,7 +87,7 @@ extension RunReport {
             let store = "staleness.store.offlineDetection.byCause.\(cause.name)"
             guard (metrics[observers + ".count"] ?? 0) + (metrics[store + ".count"] ?? 0) > 0 else { continue }
             rows.append([
-                cause.name, Format.grouped(Int(metrics[observers + ".count"] ?? 0)),
+                cause.name, Format.count(metrics[observers + ".count"] ?? 0),
                 "\(value(observers + ".p50")) / \(value(observers + ".p99"))",
                 "\(value(store + ".p50")) / \(value(store + ".p99"))",
             ])

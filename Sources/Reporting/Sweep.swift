@@ -138,11 +138,11 @@ public struct SweepPoint: Sendable {
 
     /// Reads a point back from sweep.json.
     init(json: JSONValue) {
-        index = Int(json["index"]?.doubleValue ?? 0)
+        index = json["index"]?.doubleValue.flatMap { Int(exactly: $0) } ?? 0
         overrides = (json["params"]?.objectValue ?? []).map { Override(path: $0.key, value: $0.value) }
         metrics = MetricValues(report: json)
         fingerprint = json["fingerprint"]?.stringValue ?? ""
-        events = Int(json["events"]?.doubleValue ?? 0)
+        events = json["events"]?.doubleValue.flatMap { Int(exactly: $0) } ?? 0
     }
 }
 
@@ -316,7 +316,8 @@ public enum SweepRunner {
         return SweepReport(
             scenario: scenario, scenarioName: scenario["name"]?.stringValue ?? "?",
             plan: first.json["parameters"] ?? .null,
-            zip: first.json["zip"]?.boolValue ?? false, totalPoints: Int(first.json["totalPoints"]?.doubleValue ?? 0),
+            zip: first.json["zip"]?.boolValue ?? false,
+            totalPoints: first.json["totalPoints"]?.doubleValue.flatMap { Int(exactly: $0) } ?? 0,
             shard: nil, points: points.keys.sorted().map { points[$0]! },
             x: x ?? first.json["pareto"]?["x"]?.stringValue ?? SweepReport.defaultX,
             y: y ?? first.json["pareto"]?["y"]?.stringValue ?? SweepReport.defaultY)

@@ -3,19 +3,23 @@ import PresenceCore
 
 /// The rough cost model the reader uses to refuse scenarios this machine cannot run. Tune it here.
 ///
-/// The figures come from the engine prototypes (`ENGINE-NOTES.md`): a plain discrete-event loop keeps
-/// ~112 bytes per client and an actor per client ~1.6 KB, so 1,000 bytes covers a client with its
-/// store entry, histograms and queue slots; a room membership costs a couple of bytes in the member
-/// lists. A client causes about 4 events per heartbeat (send, arrive, store write, timer), and the
-/// loop runs a few million events per second.
+/// The figures come from the engine prototypes (`ENGINE-NOTES.md`) and from measured runs: a plain
+/// discrete-event loop keeps ~112 bytes per client and an actor per client ~1.6 KB, so 1,000 bytes covers
+/// a client with its store entry, histograms and queue slots. The recorder keeps every observer's view of
+/// every member of its room (16 bytes) and two typing flags, 18 bytes per pair: 20,000 clients in rooms
+/// of 5,000 peak at 1.8 GB. Deliveries are counted per simulated second (8 bytes each). A client causes
+/// about 4 events per heartbeat (send, arrive, store write, timer), and as many per poll, ping, session
+/// change or episode; the loop runs a few million events per second.
 public enum ResourceEstimate {
     /// Memory per simulated client, in bytes.
     public static let bytesPerClient: Double = 1_000
     /// Memory per (client × largest room size) pair, in bytes.
-    public static let bytesPerRoomPair: Double = 2
+    public static let bytesPerRoomPair: Double = 18
+    /// Memory per simulated second, in bytes.
+    public static let bytesPerSimulatedSecond: Double = 8
     /// Share of physical memory a run may plan to use.
     public static let usableMemoryShare: Double = 0.8
-    /// Events per client per heartbeat period.
+    /// Events per client per heartbeat period (and per period of any other recurring action).
     public static let eventsPerHeartbeat: Double = 4
     /// Refuse runs estimated above this many events.
     public static let maximumEvents: Double = 2e11
@@ -28,18 +32,22 @@ public enum ResourceEstimate {
     public static var physicalMemory: UInt64 { ProcessInfo.processInfo.physicalMemory }
 
     /// Estimated memory of a run, in bytes.
-    public static func memory(clients: Int, largestRoom: Int) -> Double {
-        memory(clients: Double(clients), largestRoom: largestRoom)
+    public static func memory(clients: Int, largestRoom: Int, duration: Interval = .zero) -> Double {
+        memory(clients: Double(clients), largestRoom: largestRoom, duration: duration)
     }
 
-    static func memory(clients: Double, largestRoom: Int) -> Double {
+    static func memory(clients: Double, largestRoom: Int, duration: Interval) -> Double {
         clients * bytesPerClient + clients * Double(largestRoom) * bytesPerRoomPair
+            + max(0, duration.seconds) * bytesPerSimulatedSecond
     }
 
     /// The most clients whose estimated memory fits in the usable share of `physicalMemory`.
-    public static func largestClientCount(largestRoom: Int, physicalMemory: UInt64) -> Int {
+    public static func largestClientCount(largestRoom: Int, physicalMemory: UInt64, duration: Interval = .zero)
+        -> Int
+    {
         let perClient = bytesPerClient + Double(largestRoom) * bytesPerRoomPair
-        return Int(min(Double(Int.max / 2), (Double(physicalMemory) * usableMemoryShare / perClient).rounded(.down)))
+        let usable = Double(physicalMemory) * usableMemoryShare - max(0, duration.seconds) * bytesPerSimulatedSecond
+        return Int(min(Double(Int.max / 2), max(0, usable / perClient).rounded(.down)))
     }
 
     /// Estimated events of a run: clients × heartbeats per client × events per heartbeat.
@@ -48,8 +56,88 @@ public enum ResourceEstimate {
     }
 
     static func events(clients: Double, duration: Interval, heartbeat: Interval) -> Double {
-        guard heartbeat > .zero else { return .infinity }
-        return clients * (duration.seconds / heartbeat.seconds) * eventsPerHeartbeat
+        events(clients: clients, duration: duration, recurring: [Recurring(key: "heartbeat", period: heartbeat)])
+    }
+
+    /// Something that happens again and again during a run, each time causing about
+    /// ``eventsPerHeartbeat`` events: a client's heartbeat or poll, or the server's expiry sweep.
+    public struct Recurring: Sendable, Equatable {
+        /// The scenario key that sets it: `"protocol.heartbeat"`, `"behavior.online"`.
+        public var key: String
+        /// The mean time between two occurrences.
+        public var period: Interval
+        /// Whether every client does it (true) or the server once (false).
+        public var perClient: Bool
+
+        public init(key: String, period: Interval, perClient: Bool = true) {
+            self.key = key
+            self.period = period
+            self.perClient = perClient
+        }
+
+        /// Occurrences per second of every client (or of the server).
+        var rate: Double { period > .zero ? 1 / period.seconds : .infinity }
+    }
+
+    /// Every recurring action of a scenario: the protocol's timers and polls, session changes, episodes
+    /// and keystrokes. Reconnect attempts are not counted: they happen only while a client is cut off.
+    public static func recurring(presence: PresenceProtocol, behavior: Behavior?, network: Network?) -> [Recurring] {
+        var recurring = [Recurring(key: "protocol.heartbeat", period: presence.heartbeat)]
+        if let ping = presence.pingInterval { recurring.append(Recurring(key: "protocol.pingInterval", period: ping)) }
+        if let poll = presence.userPoll { recurring.append(Recurring(key: "protocol.userPoll", period: poll)) }
+        if let poll = presence.typingPoll { recurring.append(Recurring(key: "protocol.typingPoll", period: poll)) }
+        if case .poll(let poll) = presence.delivery {
+            recurring.append(Recurring(key: "protocol.delivery", period: poll))
+        }
+        if case .sweep(let every) = presence.expiry {
+            recurring.append(Recurring(key: "protocol.expiry", period: every, perClient: false))
+        }
+        if presence.batch > .zero {
+            recurring.append(Recurring(key: "protocol.batch", period: presence.batch, perClient: false))
+        }
+        if let behavior {
+            if let online = mean(behavior.online), let offline = mean(behavior.offline) {
+                recurring.append(Recurring(key: "behavior.online", period: Interval(clamping: online + offline)))
+            }
+            for (key, episodes) in [("behavior.hidden", behavior.hidden), ("behavior.idle", behavior.idle)] {
+                if let episodes, let recurrence = episodeRecurring(key, episodes) { recurring.append(recurrence) }
+            }
+            if let typing = behavior.typing, typing.burstsPerHour > 0, let burst = mean(typing.burst) {
+                // Keystrokes per second of a client: bursts per second × keystrokes per burst.
+                let perSecond = typing.burstsPerHour / 3600 * max(1, burst / max(typing.keystroke.seconds, 1e-9))
+                recurring.append(Recurring(key: "behavior.typing", period: Interval(clamping: 1 / perSecond)))
+            }
+        }
+        if let outages = network?.outages, let recurrence = episodeRecurring("network.outages", outages) {
+            recurring.append(recurrence)
+        }
+        return recurring
+    }
+
+    private static func episodeRecurring(_ key: String, _ episodes: Episodes) -> Recurring? {
+        guard let every = mean(episodes.every) else { return nil }
+        return Recurring(key: key + ".every", period: Interval(clamping: every + (mean(episodes.duration) ?? 0)))
+    }
+
+    /// The mean of a distribution of durations, in seconds; nil for `never`.
+    static func mean(_ distribution: Distribution) -> Double? {
+        switch distribution {
+        case .never: return nil
+        case .constant(let value): return value.seconds
+        case .uniform(let low, let high): return (low.seconds + high.seconds) / 2
+        case .exponential(let mean): return mean.seconds
+        case .lognormal(let median, let p99):
+            // p99 = median × e^(2.326 σ); the mean is median × e^(σ²/2).
+            let sigma = log(max(p99.seconds / max(median.seconds, 1e-12), 1)) / 2.326
+            return median.seconds * exp(min(sigma * sigma / 2, 700))
+        }
+    }
+
+    /// Estimated events of a run: every recurring action's occurrences × events per occurrence.
+    public static func events(clients: Double, duration: Interval, recurring: [Recurring]) -> Double {
+        recurring.reduce(0) { total, action in
+            total + (action.perClient ? clients : 1) * duration.seconds * action.rate * eventsPerHeartbeat
+        }
     }
 
     // MARK: - Human-readable figures for messages
@@ -102,5 +190,17 @@ public enum ResourceEstimate {
         guard value.isFinite else { return "∞" }
         let rounded = value >= 10 ? value.rounded() : (value * 10).rounded() / 10
         return JSONValue.numberText(rounded)
+    }
+}
+
+extension Interval {
+    /// The interval nearest to `seconds`, within 1 ns and the longest interval.
+    fileprivate init(clamping seconds: Double) {
+        let nanoseconds = seconds * 1e9
+        guard nanoseconds.isFinite, nanoseconds < Double(Int64.max) else {
+            self.init(nanoseconds: nanoseconds.isNaN ? 1 : Int64.max)
+            return
+        }
+        self.init(nanoseconds: Swift.max(1, Int64(nanoseconds.rounded())))
     }
 }

@@ -48,7 +48,8 @@ extension Validator {
         if let duration, let timeline { checkTimeline(timeline, duration: duration, given: members["timeline"] != nil) }
         if let clients, let rooms, let duration, let presence {
             checkResources(
-                clients: clients, rooms: rooms, duration: duration, heartbeat: presence.heartbeat,
+                clients: clients, rooms: rooms, duration: duration,
+                recurring: ResourceEstimate.recurring(presence: presence, behavior: behavior, network: network),
                 physicalMemory: physicalMemory)
         }
 
@@ -129,35 +130,58 @@ extension Validator {
     }
 
     private func checkResources(
-        clients: Double, rooms: Rooms, duration: Interval, heartbeat: Interval, physicalMemory: UInt64
+        clients: Double, rooms: Rooms, duration: Interval, recurring: [ResourceEstimate.Recurring],
+        physicalMemory: UInt64
     ) {
         let largestRoom = rooms.size.largest
-        let memory = ResourceEstimate.memory(clients: clients, largestRoom: largestRoom)
+        let memory = ResourceEstimate.memory(clients: clients, largestRoom: largestRoom, duration: duration)
         let usable = Double(physicalMemory) * ResourceEstimate.usableMemoryShare
         let clientsText = ResourceEstimate.countText(clients)
+        let perSecond = ResourceEstimate.bytesPerSimulatedSecond
         if memory > usable {
-            let fits = ResourceEstimate.largestClientCount(largestRoom: largestRoom, physicalMemory: physicalMemory)
+            let durationMemory = duration.seconds * perSecond
+            let machine =
+                "this machine has \(ResourceEstimate.bytesText(Double(physicalMemory))) and a run may use "
+                + "\(JSONValue.numberText(ResourceEstimate.usableMemoryShare * 100))% of it"
+            if durationMemory > memory / 2 {
+                let longest = ResourceEstimate.timeText(seconds: max(0, usable - (memory - durationMemory)) / perSecond)
+                report(
+                    .root.appending("duration"),
+                    "a run of \(ResourceEstimate.timeText(seconds: duration.seconds)) with \(clientsText) clients "
+                        + "needs about \(ResourceEstimate.bytesText(memory)) of memory "
+                        + "(\(JSONValue.numberText(perSecond)) B per simulated second, for the deliveries per "
+                        + "second); \(machine)",
+                    hint: "at most about \(longest) fit on this machine")
+                return
+            }
+            let fits = ResourceEstimate.largestClientCount(
+                largestRoom: largestRoom, physicalMemory: physicalMemory, duration: duration)
             report(
                 .root.appending("clients"),
                 "\(clientsText) clients need about \(ResourceEstimate.bytesText(memory)) of memory "
                     + "(\(JSONValue.numberText(ResourceEstimate.bytesPerClient)) B per client plus "
                     + "\(JSONValue.numberText(ResourceEstimate.bytesPerRoomPair)) B per client for each member of "
-                    + "the largest room, \(largestRoom)); this machine has "
-                    + "\(ResourceEstimate.bytesText(Double(physicalMemory))) and a run may use "
-                    + "\(JSONValue.numberText(ResourceEstimate.usableMemoryShare * 100))% of it",
+                    + "the largest room, \(largestRoom)); \(machine)",
                 hint: "at most \(ResourceEstimate.groupedInteger(fits)) clients fit on this machine")
             return
         }
-        let events = ResourceEstimate.events(clients: clients, duration: duration, heartbeat: heartbeat)
+        let events = ResourceEstimate.events(clients: clients, duration: duration, recurring: recurring)
         if events > ResourceEstimate.maximumEvents {
             let time = ResourceEstimate.timeText(seconds: events / ResourceEstimate.eventsPerSecond)
+            // Name the action that causes the most events.
+            let busiest = recurring.max {
+                ($0.perClient ? clients : 1) * $0.rate < ($1.perClient ? clients : 1) * $1.rate
+            }
+            let cause = busiest.map { " with \($0.key) every \"\($0.period)\"" } ?? ""
             report(
                 .root.appending("clients"),
-                "\(clientsText) clients over \"\(duration)\" with a \"\(heartbeat)\" heartbeat come to about "
+                "\(clientsText) clients over \"\(duration)\"\(cause) come to about "
                     + "\(ResourceEstimate.countText(events)) events, roughly \(time) at "
                     + "\(ResourceEstimate.countText(ResourceEstimate.eventsPerSecond)) events/s; the limit is "
                     + ResourceEstimate.countText(ResourceEstimate.maximumEvents),
-                hint: "use fewer clients, a shorter duration or a longer heartbeat")
+                hint: "use fewer clients, a shorter duration or a longer "
+                    + (busiest.map { $0.key == "protocol.heartbeat" ? "heartbeat" : "period for \($0.key)" }
+                        ?? "heartbeat"))
         }
     }
 

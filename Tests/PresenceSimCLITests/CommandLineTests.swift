@@ -34,6 +34,18 @@ func presenceSim(_ arguments: [String]) throws -> Result {
         stderr: String(decoding: stderr, as: UTF8.self))
 }
 
+/// Starts `presence-sim` with `arguments` in the repository folder, its output discarded.
+func start(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = repository
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
 func temporaryFolder() -> String {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("presence-sim-\(UUID().uuidString)")
     return url.path
@@ -222,6 +234,40 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
         #expect(try sweepJSON(merged) == sweepJSON(one))
     }
 
+    /// Two sweeps writing into one folder at the same moment: the last writer wins with whole files, and
+    /// sweep.json, sweep.md and sweep.html all come from the same sweep. Nothing else is left behind.
+    @Test func concurrentSweepsIntoOneFolderLeaveOneWholeSweep() throws {
+        let files = ["sweep.json", "sweep.md", "sweep.html"]
+        func contents(_ folder: String) throws -> [Data] {
+            try files.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
+        }
+        let settings = [["protocol.heartbeat=10s,20s"], ["protocol.heartbeat=30s,60s"]].map { values in
+            [
+                "sweep", "Scenarios/heartbeat-sweep.json", "--quiet", "--jobs", "1", "--set", "clients=30", "--set",
+                "duration=15m", "--set", "warmup=1m",
+            ]
+                + values.flatMap { ["--set", $0] }
+        }
+        var alone: [[Data]] = []
+        for arguments in settings {
+            let folder = temporaryFolder()
+            #expect(try presenceSim(arguments + ["--out", folder]).status == 0)
+            alone.append(try contents(folder))
+        }
+        #expect(alone[0] != alone[1])
+        let shared = temporaryFolder()
+        for _ in 0..<2 {
+            let processes = try settings.map { try start($0 + ["--out", shared]) }
+            for process in processes {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0)
+            }
+            let written = try contents(shared)
+            #expect(written == alone[0] || written == alone[1], "a mix of two sweeps' files")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: shared).sorted() == files.sorted())
+        }
+    }
+
     @Test func badSweepsExit64() throws {
         let negative = try presenceSim(["sweep", "Scenarios/family-chat.json", "--set", "protocol.heartbeat=10s,-3s"])
         #expect(negative.status == 64)
@@ -242,13 +288,7 @@ private let small = ["--set", "clients=300", "--set", "duration=15m", "--set", "
 
 /// Starts `presence-sim` with `arguments` and sends it `signal` two seconds later.
 func interrupt(_ arguments: [String], with signal: Int32) throws -> Process {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = repository
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let process = try start(arguments)
     Thread.sleep(forTimeInterval: 2)
     kill(process.processIdentifier, signal)
     return process

@@ -42,27 +42,53 @@ import Testing
         expectError(minimalScenario.with("clients", 10.5), at: "clients", "found the number 10.5")
         expectError(minimalScenario.with("clients", "100"), at: "clients", "found \"100\"", hint: "without quotes: 100")
         let memory = expectError(
-            minimalScenario.with("clients", 1e12), at: "clients", "1 trillion clients need about 1 PB of memory")
+            minimalScenario.with("clients", 1e12), at: "clients", "1 trillion clients need about 1.1 PB of memory")
         #expect(memory?.message.contains("this machine has 16 GB and a run may use 80% of it") == true)
-        #expect(memory?.hint == "at most 12,698,412 clients fit on this machine")
+        #expect(memory?.hint == "at most 11,940,271 clients fit on this machine")
         expectError(minimalScenario.with("clients", 1e300), at: "clients", "1.0e+300 clients need about")
         expectError(minimalScenario.with("clients", .bigInteger("99999999999999999999999")), at: "clients", "of memory")
     }
 
     @Test func memoryEstimateUsesTheLargestRoom() {
         let rooms = minimalScenario.with("rooms.size", ["uniform": [2, 5000]]).with("clients", 2_000_000)
-        let error = expectError(rooms, at: "clients", "2 million clients need about 22 GB of memory")
+        let error = expectError(rooms, at: "clients", "2 million clients need about 182 GB of memory")
         #expect(error?.message.contains("largest room, 5000") == true)
-        #expect(error?.hint == "at most 1,163,636 clients fit on this machine")
+        #expect(error?.hint == "at most 140,659 clients fit on this machine")
     }
 
     @Test func absurdWorkIsRefused() {
         let error = expectError(
             minimalScenario.with("clients", 5_000_000).with("duration", "30d").with("protocol.heartbeat", "1s")
                 .with("timeline", "1h"),
-            at: "clients", "come to about 52 trillion events")
-        #expect(error?.message.contains("roughly 200 days at 3 million events/s; the limit is 200 billion") == true)
+            at: "clients", "come to about 54 trillion events")
+        #expect(error?.message.contains("roughly 208 days at 3 million events/s; the limit is 200 billion") == true)
         #expect(ResourceEstimate.events(clients: 10, duration: .hours(1), heartbeat: .seconds(20)) == 7_200)
+    }
+
+    /// Deliveries are counted per simulated second, so a run's memory grows with its length: a century is
+    /// refused up front, with the estimate, however few the clients.
+    @Test func aCenturyIsRefusedUpFront() throws {
+        let error = expectError(
+            minimalScenario.with("clients", 10).with("duration", "36500d").with("timeline", "4d"), at: "duration",
+            "a run of 100 years with 10 clients needs about 25 GB of memory (8 B per simulated second")
+        #expect(error?.hint == "at most about 51 years fit on this machine")
+        #expect(
+            try load(minimalScenario.with("clients", 10).with("duration", "3650d").with("timeline", "1d")).clients == 10
+        )
+    }
+
+    /// Every recurring action counts toward the events, not only heartbeats; the message names the busiest.
+    @Test func fastPollsAndChurnAreRefusedUpFront() {
+        expectError(
+            minimalScenario.with("protocol.typingPoll", "1us"), at: "clients",
+            "100 clients over \"1h\" with protocol.typingPoll every \"1us\" come to about 1.4 trillion events",
+            hint: "use fewer clients, a shorter duration or a longer period for protocol.typingPoll")
+        expectError(
+            minimalScenario.with("behavior.online", ["constant": "1us"]).with("behavior.offline", ["constant": "1us"]),
+            at: "clients", "with behavior.online every \"2us\"")
+        expectError(
+            minimalScenario.with("protocol.expiry", "1ns").with("duration", "2h"), at: "clients",
+            "with protocol.expiry every \"1ns\"")
     }
 
     @Test func warmupAndTimeline() throws {

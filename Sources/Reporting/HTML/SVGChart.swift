@@ -330,14 +330,14 @@ public enum SVGChart {
         switch unit {
         case .seconds: return Format.seconds(value)
         case .quantity(let name): return Format.number(value) + (name.isEmpty ? "" : " " + name)
-        case .count(let name): return Format.grouped(Int(value.rounded())) + (name.isEmpty ? "" : " " + name)
+        case .count(let name): return Format.count(value) + (name.isEmpty ? "" : " " + name)
         }
     }
 
     /// SVG coordinates: one decimal, without a trailing ".0" or a negative zero.
     static func coordinate(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        if rounded == rounded.rounded(), let whole = Int(exactly: rounded) { return String(whole) }
         return String(format: "%.1f", rounded)
     }
 
@@ -428,7 +428,7 @@ public enum SVGChart {
 
     private static func label(_ value: Double, decimals: Int) -> String {
         let value = abs(value) < 1e-12 ? 0 : value
-        if decimals == 0 { return Format.grouped(Int(value.rounded())) }
+        if decimals == 0 { return Format.count(value) }
         return String(format: "%.\(decimals)f", value)
     }
 
@@ -615,7 +615,7 @@ private struct Plot {
         svg += "</g>\n<g class=\"tick\" font-size=\"11\" fill=\"#616e7c\" text-anchor=\"middle\">\n"
         let spacing = xTicks.values.count > 1 ? px(xTicks.values[1]) - px(xTicks.values[0]) : right - left
         let widest = Double(xTicks.labels.map(\.count).max() ?? 1) * Self.characterWidth + 10
-        let every = max(1, Int((widest / spacing).rounded(.up)))
+        let every = max(1, Int(exactly: (widest / spacing).rounded(.up)) ?? 1)
         for (index, (value, label)) in zip(xTicks.values, xTicks.labels).enumerated() where index % every == 0 {
             svg += "<text x=\"\(c(px(value)))\" y=\"\(c(bottom + 18))\">\(SVGChart.escape(label))</text>\n"
         }

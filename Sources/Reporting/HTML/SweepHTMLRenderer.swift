@@ -41,14 +41,16 @@ public enum SweepHTMLRenderer {
     /// One chart per metric against the first swept parameter, a line per combination of the others.
     private static func smallMultiples(_ sweep: SweepReport) -> String {
         guard let first = sweep.points.first?.overrides.first else { return "" }
-        let xs = sweep.points.map { numeric($0.overrides[0].value) }
+        // A merged sweep.json may come from anywhere: a point without the first parameter gets no x.
+        let xs = sweep.points.map { point in
+            point.overrides.first.flatMap { $0.path == first.path ? numeric($0.value) : nil }
+        }
         guard xs.allSatisfy({ $0 != nil }) else {
             return "<section>\n<h2>Each metric against \(SVGChart.escape(first.path))</h2>\n"
                 + "<p class=\"lead\">\(SVGChart.escape(first.path)) is not a number or a duration: see the table.</p>\n"
                 + "</section>\n"
         }
-        let isDuration =
-            sweep.points.first.map { Interval(parsing: $0.overrides[0].value.stringValue ?? "") != nil } ?? false
+        let isDuration = Interval(parsing: first.value.stringValue ?? "") != nil
         let xAxis = SVGChart.Axis(first.path, unit: isDuration ? .seconds : .quantity(""))
         var html = "<section>\n<h2>Each metric against \(SVGChart.escape(first.path))</h2>\n<div class=\"multiples\">\n"
         var metrics = [sweep.x, sweep.y]
