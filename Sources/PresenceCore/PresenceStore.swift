@@ -148,7 +148,9 @@ public struct PresenceStore: Sendable {
     ) -> Event? {
         let expiresAt = now + ttl
         let change: Change?
-        if var record = entries[key] {
+        // One hash lookup: the record is read and written back through its index.
+        if let index = entries.index(forKey: key) {
+            var record = entries.values[index]
             let wasLive = now < record.entry.expiresAt
             let oldStatus = record.entry.status
             record.entry.expiresAt = expiresAt
@@ -159,7 +161,7 @@ public struct PresenceStore: Sendable {
                 record.queuedAt = expiresAt
                 queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
             }
-            entries[key] = record
+            entries.values[index] = record
             if !wasLive {
                 change = .joined(key, record.entry.status)
             } else if record.entry.status != oldStatus {
@@ -416,15 +418,15 @@ public struct PresenceStore: Sendable {
         while let head = queue.min {
             switch head.kind {
             case .entry:
-                guard var record = entries[head.key], record.queuedAt == head.at else {
+                guard let index = entries.index(forKey: head.key), entries.values[index].queuedAt == head.at else {
                     queue.removeMin()
                     continue
                 }
-                if record.entry.expiresAt == head.at { return }
+                let expiresAt = entries.values[index].entry.expiresAt
+                if expiresAt == head.at { return }
                 queue.removeMin()
-                record.queuedAt = record.entry.expiresAt
-                entries[head.key] = record
-                queue.insert(QueuedExpiry(at: record.entry.expiresAt, kind: .entry, key: head.key))
+                entries.values[index].queuedAt = expiresAt
+                queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: head.key))
             case .typing:
                 guard var record = typing[head.key], record.queuedAt == head.at else {
                     queue.removeMin()

@@ -35,12 +35,8 @@ struct SimulationCore {
     private(set) var recorder: Recorder
     private(set) var now = Instant.zero
     private(set) var processed = 0
-    /// Each client's socket the network can currently carry a ping to.
-    private var links: [ConnectionID?]
-    private var downlinks: [RandomStream]
-    /// When each client's last socket message arrives: socket messages arrive in order.
-    private var lastDownlinkArrival: [Instant]
-    private let roomPeers: [Int]
+    /// The network's side of each client, in one record per client (one place in memory per event).
+    private var links: [ClientLink]
 
     init(scenario: Scenario, settings: ModelSettings, population: Population, platforms: [Platform]) {
         self.scenario = scenario
@@ -49,12 +45,11 @@ struct SimulationCore {
         sizes = MessageSizes(design: scenario.presence.design, payloadBytes: scenario.presence.payloadBytes)
         end = Instant.zero + scenario.duration
         recorder = Recorder(scenario: scenario, population: population, platforms: platforms)
-        links = Array(repeating: nil, count: population.clientCount)
-        downlinks = (0..<population.clientCount).map {
-            RandomStream(seed: scenario.seed, stream: UInt64($0), purpose: .downlink)
+        links = population.roomOf.indices.map { client in
+            ClientLink(
+                downlink: RandomStream(seed: scenario.seed, stream: UInt64(client), purpose: .downlink),
+                roomPeers: population.members(of: population.roomOf[client]).count - 1)
         }
-        roomPeers = population.roomOf.map { population.members(of: $0).count - 1 }
-        lastDownlinkArrival = Array(repeating: .zero, count: population.clientCount)
     }
 
     /// Schedules the run's opening: every client starts, faults and timeline samples are placed.
@@ -90,7 +85,7 @@ struct SimulationCore {
             case .server(let input):
                 return .server(input, now: at)
             case .ping(let client, let id):
-                let answered = links[client.index] == id
+                let answered = links[client.index].socket == id
                 if answered {
                     recorder.transportPing(client, bytesDown: sizes.ping.down, bytesUp: sizes.ping.up, now: at)
                 }
@@ -144,7 +139,7 @@ struct SimulationCore {
             case .clearView:
                 recorder.clearView(of: client, now: now)
             case .link(let id):
-                links[client.index] = id
+                links[client.index].socket = id
             case .received:
                 recorder.received(by: client, now: now)
             }
@@ -177,14 +172,31 @@ struct SimulationCore {
     /// Sends a server message through the recipient's downlink, with draws from the recipient's own
     /// downlink stream.
     private mutating func deliver(_ message: Inbound, to client: ClientID) {
-        recorder.countDown(bytes: sizes.down(message, roomPeers: roomPeers[client.index]), now: now)
-        guard let transit = settings.transit(&downlinks[client.index], at: now) else { return }
+        recorder.countDown(bytes: sizes.down(message, roomPeers: links[client.index].roomPeers), now: now)
+        guard let transit = settings.transit(&links[client.index].downlink, at: now) else { return }
         var arrival = now + transit
         if settings.presence.design != .httpPolling {
             // A socket is a TCP stream: a message never overtakes the one sent before it.
-            arrival = max(arrival, lastDownlinkArrival[client.index])
-            lastDownlinkArrival[client.index] = arrival
+            arrival = max(arrival, links[client.index].lastArrival)
+            links[client.index].lastArrival = arrival
         }
         if arrival <= end { queue.schedule(.client(client, .message(message)), at: arrival) }
+    }
+}
+
+/// The network between the server and one client.
+private struct ClientLink {
+    /// The latency and loss draws of messages to the client.
+    var downlink: RandomStream
+    /// When the client's last socket message arrives: socket messages arrive in order.
+    var lastArrival = Instant.zero
+    /// The number of other members in the client's room (sizes of room-wide messages).
+    let roomPeers: Int
+    /// The client's socket the network can currently carry a ping to.
+    var socket: ConnectionID?
+
+    init(downlink: RandomStream, roomPeers: Int) {
+        self.downlink = downlink
+        self.roomPeers = roomPeers
     }
 }
