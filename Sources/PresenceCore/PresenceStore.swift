@@ -130,6 +130,12 @@ public struct PresenceStore: Sendable {
     private var rooms: [RoomID: Room] = [:]
     private var lastSeenByClient: [ClientID: LastSeen] = [:]
     private var queue = Heap<QueuedExpiry>()
+    /// Whether the queue's head is known to be exact (due when its record expires), so that checking it
+    /// again needs no lookup of its record. Set when pruning stops at an exact head; cleared by every
+    /// change that could move the head or its record: any change to the queue, refreshing the head's own
+    /// entry, and every operation other than a heartbeat. A heartbeat for another entry — most calls —
+    /// keeps it, so the server's expiry check before and after each heartbeat costs no hash lookup.
+    private var headIsExact = false
 
     public init() {}
 
@@ -148,6 +154,7 @@ public struct PresenceStore: Sendable {
     ) -> Event? {
         let expiresAt = now + ttl
         let change: Change?
+        if headIsExact, let head = queue.min, head.kind == .entry, head.key == key { headIsExact = false }
         // One hash lookup: the record is read and written back through its index.
         if let index = entries.index(forKey: key) {
             var record = entries.values[index]
@@ -159,6 +166,7 @@ public struct PresenceStore: Sendable {
             if let payloadBytes { record.entry.payloadBytes = payloadBytes }
             if expiresAt < record.queuedAt {
                 record.queuedAt = expiresAt
+                headIsExact = false
                 queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
             }
             entries.values[index] = record
@@ -173,6 +181,7 @@ public struct PresenceStore: Sendable {
             let entry = Entry(
                 status: status ?? .online, payloadBytes: payloadBytes ?? 0, expiresAt: expiresAt, lastHeartbeat: now)
             entries[key] = EntryRecord(entry: entry, queuedAt: expiresAt)
+            headIsExact = false
             queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
             rooms[key.room, default: Room()].entryClients.insert(key.client)
             change = .joined(key, entry.status)
@@ -184,6 +193,7 @@ public struct PresenceStore: Sendable {
     /// - Returns: `.left` if the entry was live, otherwise nil (removing an expired entry reclaims it silently).
     @discardableResult
     public mutating func remove(_ key: EntryKey, now: Instant, recordLastSeen: Bool) -> Event? {
+        headIsExact = false
         guard let record = entries.removeValue(forKey: key) else { return nil }
         dropFromIndex(entryOf: key)
         // The queued item stays behind; `pruneQueueHead` discards it because the record is gone.
@@ -228,6 +238,7 @@ public struct PresenceStore: Sendable {
     public mutating func addMember(_ client: ClientID, to room: RoomID, now: Instant, membershipTTL: Interval? = nil)
         -> Bool
     {
+        headIsExact = false
         // Moved out of the dictionary so that the member set is uniquely referenced and grows in place.
         var state = rooms.removeValue(forKey: room) ?? Room()
         if state.membershipExpiresAt <= now {
@@ -252,6 +263,7 @@ public struct PresenceStore: Sendable {
     /// Removes a client from a room's member set (a Redis `SREM`). Returns whether it was a member.
     @discardableResult
     public mutating func removeMember(_ client: ClientID, from room: RoomID) -> Bool {
+        headIsExact = false
         guard rooms[room]?.members.remove(client) != nil else { return false }
         dropRoomIfEmpty(room)
         return true
@@ -278,11 +290,13 @@ public struct PresenceStore: Sendable {
 
     /// Counts a subscriber of the room's changes (a socket joined to the room, an `onChange` listener).
     public mutating func subscribe(to room: RoomID) {
+        headIsExact = false
         rooms[room, default: Room()].subscribers += 1
     }
 
     /// Removes one subscriber. Unsubscribing from a room without subscribers is a caller bug.
     public mutating func unsubscribe(from room: RoomID) {
+        headIsExact = false
         guard var state = rooms[room], state.subscribers > 0 else {
             preconditionFailure("unsubscribe(from: \(room)) without a subscription")
         }
@@ -299,6 +313,7 @@ public struct PresenceStore: Sendable {
     /// - Returns: `.typingStarted` if the client was not typing.
     @discardableResult
     public mutating func startTyping(_ key: EntryKey, now: Instant, ttl: Interval?) -> Event? {
+        headIsExact = false
         let until = ttl.map { now + $0 } ?? .distantFuture
         var record = typing[key] ?? TypingRecord(until: .distantFuture, queuedAt: nil)
         let wasTyping = typing[key].map { now < $0.until } ?? false
@@ -316,6 +331,7 @@ public struct PresenceStore: Sendable {
     /// Clears the typing flag. Returns `.typingStopped(expired: false)` if the client was typing.
     @discardableResult
     public mutating func stopTyping(_ key: EntryKey, now: Instant) -> Event? {
+        headIsExact = false
         guard let record = typing.removeValue(forKey: key) else { return nil }
         rooms[key.room]?.typingClients.remove(key.client)
         dropRoomIfEmpty(key.room)
@@ -364,6 +380,7 @@ public struct PresenceStore: Sendable {
             pruneQueueHead()
             guard let head = queue.min, head.at <= now else { return }
             queue.removeMin()
+            headIsExact = false
             switch head.kind {
             case .entry:
                 let record = entries.removeValue(forKey: head.key)!
@@ -397,6 +414,7 @@ public struct PresenceStore: Sendable {
         entries.removeAll()
         typing.removeAll()
         queue = Heap()
+        headIsExact = false
         for (room, state) in rooms {
             if state.subscribers > 0 {
                 rooms[room] = Room(subscribers: state.subscribers)
@@ -415,6 +433,7 @@ public struct PresenceStore: Sendable {
     /// Pops queue items that no longer match a record, and re-queues items whose record was refreshed to
     /// a later expiry, until the head is due exactly when its record expires.
     private mutating func pruneQueueHead() {
+        guard !headIsExact else { return }
         while let head = queue.min {
             switch head.kind {
             case .entry:
@@ -423,7 +442,10 @@ public struct PresenceStore: Sendable {
                     continue
                 }
                 let expiresAt = entries.values[index].entry.expiresAt
-                if expiresAt == head.at { return }
+                if expiresAt == head.at {
+                    headIsExact = true
+                    return
+                }
                 queue.removeMin()
                 entries.values[index].queuedAt = expiresAt
                 queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: head.key))
@@ -432,7 +454,10 @@ public struct PresenceStore: Sendable {
                     queue.removeMin()
                     continue
                 }
-                if record.until == head.at { return }
+                if record.until == head.at {
+                    headIsExact = true
+                    return
+                }
                 queue.removeMin()
                 if record.until == .distantFuture {
                     record.queuedAt = nil
@@ -447,7 +472,10 @@ public struct PresenceStore: Sendable {
                     queue.removeMin()
                     continue
                 }
-                if state.membershipExpiresAt == head.at { return }
+                if state.membershipExpiresAt == head.at {
+                    headIsExact = true
+                    return
+                }
                 queue.removeMin()
                 if state.membershipExpiresAt == .distantFuture {
                     state.membershipQueuedAt = nil
@@ -490,6 +518,17 @@ extension PresenceStore {
                 queuedMembership[item.key.room] = item.at
             default: break
             }
+        }
+        if headIsExact {
+            guard let head = queue.min else { preconditionFailure("the head of an empty queue is marked exact") }
+            let expiresAt: Instant? =
+                switch head.kind {
+                case .entry: entries[head.key].flatMap { $0.queuedAt == head.at ? $0.entry.expiresAt : nil }
+                case .typing: typing[head.key].flatMap { $0.queuedAt == head.at ? $0.until : nil }
+                case .membership:
+                    rooms[head.key.room].flatMap { $0.membershipQueuedAt == head.at ? $0.membershipExpiresAt : nil }
+                }
+            precondition(expiresAt == head.at, "\(head.key): the head is marked exact but its record expires at \(String(describing: expiresAt))")
         }
         for (key, record) in entries {
             precondition(queued[key] == record.queuedAt, "\(key): no queued expiry item at \(record.queuedAt)")
