@@ -275,9 +275,15 @@ public struct PresenceStore: Sendable {
     ///   API reads); `true` keeps only members with a live entry in the room (what design B's room read does).
     public func members(of room: RoomID, now: Instant, liveOnly: Bool) -> [ClientID] {
         guard let state = rooms[room], now < state.membershipExpiresAt else { return [] }
-        let sorted = state.members.sorted()
-        guard liveOnly else { return sorted }
-        return sorted.filter { isLive(EntryKey(room: room, client: $0), now: now) }
+        guard liveOnly else { return state.members.sorted() }
+        // Filter into storage reserved once, then sort: `filter` would grow its result step by step.
+        var live: [ClientID] = []
+        live.reserveCapacity(state.members.count)
+        for client in state.members where isLive(EntryKey(room: room, client: client), now: now) {
+            live.append(client)
+        }
+        live.sort()
+        return live
     }
 
     /// Whether `client` is in the room's raw member set.
@@ -346,7 +352,13 @@ public struct PresenceStore: Sendable {
     /// The clients typing in a room, by client.
     public func typingClients(in room: RoomID, now: Instant) -> [ClientID] {
         guard let clients = rooms[room]?.typingClients else { return [] }
-        return clients.sorted().filter { isTyping(EntryKey(room: room, client: $0), now: now) }
+        var typingNow: [ClientID] = []
+        typingNow.reserveCapacity(clients.count)
+        for client in clients where isTyping(EntryKey(room: room, client: client), now: now) {
+            typingNow.append(client)
+        }
+        typingNow.sort()
+        return typingNow
     }
 
     // MARK: Last seen
@@ -528,7 +540,9 @@ extension PresenceStore {
                 case .membership:
                     rooms[head.key.room].flatMap { $0.membershipQueuedAt == head.at ? $0.membershipExpiresAt : nil }
                 }
-            precondition(expiresAt == head.at, "\(head.key): the head is marked exact but its record expires at \(String(describing: expiresAt))")
+            precondition(
+                expiresAt == head.at,
+                "\(head.key): the head is marked exact but its record expires at \(String(describing: expiresAt))")
         }
         for (key, record) in entries {
             precondition(queued[key] == record.queuedAt, "\(key): no queued expiry item at \(record.queuedAt)")

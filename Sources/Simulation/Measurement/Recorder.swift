@@ -117,7 +117,8 @@ public struct Recorder: Sendable {
             let index = viewIndex(room, members, observer: observer - members.lowerBound, subject: subject)
             let wasFalseOffline = views[index].flags.contains(.inMistake)
             tracker.truthChanged(
-                &views[index], from: old, to: new, watchingSince: clients[observer].truth.since, stats: &measurements.observers)
+                &views[index], from: old, to: new, watchingSince: clients[observer].truth.since,
+                stats: &measurements.observers)
             trulyOnlineViews += present ? 1 : -1
             if wasFalseOffline && !views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
         }
@@ -249,7 +250,9 @@ public struct Recorder: Sendable {
         typingShown[index] = typing
         guard clients[observer.index].truth.present else { return }
         if typing {
-            if typingAwaiting[index] && clients[subject].typingTruth && clients[subject].typingTruthSince >= measuredFrom {
+            if typingAwaiting[index] && clients[subject].typingTruth
+                && clients[subject].typingTruthSince >= measuredFrom
+            {
                 measurements.typingPropagation.record(now - clients[subject].typingTruthSince)
             }
             typingAwaiting[index] = false
@@ -280,7 +283,8 @@ public struct Recorder: Sendable {
         let shown = until > now
         if shown != clients[client.index].storeView.shown {
             tracker.viewChanged(
-                &clients[client.index].storeView, shown: shown, now: now, truth: clients[client.index].truth, watchingSince: .zero,
+                &clients[client.index].storeView, shown: shown, now: now, truth: clients[client.index].truth,
+                watchingSince: .zero,
                 stats: &measurements.store)
         }
         clients[client.index].storeUntil = until
@@ -291,7 +295,8 @@ public struct Recorder: Sendable {
         let until = clients[client.index].storeUntil
         guard clients[client.index].storeView.shown, until <= now else { return }
         tracker.viewChanged(
-            &clients[client.index].storeView, shown: false, now: until, truth: clients[client.index].truth, watchingSince: .zero,
+            &clients[client.index].storeView, shown: false, now: until, truth: clients[client.index].truth,
+            watchingSince: .zero,
             stats: &measurements.store)
     }
 
@@ -386,7 +391,8 @@ public struct Recorder: Sendable {
             let id = ClientID(client)
             settleStore(id, now: now)
             tracker.stopWatching(
-                &clients[client].storeView, now: now, truth: clients[client].truth, watchingSince: .zero, runEnded: true,
+                &clients[client].storeView, now: now, truth: clients[client].truth, watchingSince: .zero,
+                runEnded: true,
                 stats: &measurements.store)
             let subject = clients[client].truth
             if subject.present {
