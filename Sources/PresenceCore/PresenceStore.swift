@@ -130,6 +130,12 @@ public struct PresenceStore: Sendable {
     private var rooms: [RoomID: Room] = [:]
     private var lastSeenByClient: [ClientID: LastSeen] = [:]
     private var queue = Heap<QueuedExpiry>()
+    /// Whether the queue's head is known to be exact (due when its record expires), so that checking it
+    /// again needs no lookup of its record. Set when pruning stops at an exact head; cleared by every
+    /// change that could move the head or its record: any change to the queue, refreshing the head's own
+    /// entry, and every operation other than a heartbeat. A heartbeat for another entry — most calls —
+    /// keeps it, so the server's expiry check before and after each heartbeat costs no hash lookup.
+    private var headIsExact = false
 
     public init() {}
 
@@ -148,7 +154,10 @@ public struct PresenceStore: Sendable {
     ) -> Event? {
         let expiresAt = now + ttl
         let change: Change?
-        if var record = entries[key] {
+        if headIsExact, let head = queue.min, head.kind == .entry, head.key == key { headIsExact = false }
+        // One hash lookup: the record is read and written back through its index.
+        if let index = entries.index(forKey: key) {
+            var record = entries.values[index]
             let wasLive = now < record.entry.expiresAt
             let oldStatus = record.entry.status
             record.entry.expiresAt = expiresAt
@@ -157,9 +166,10 @@ public struct PresenceStore: Sendable {
             if let payloadBytes { record.entry.payloadBytes = payloadBytes }
             if expiresAt < record.queuedAt {
                 record.queuedAt = expiresAt
+                headIsExact = false
                 queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
             }
-            entries[key] = record
+            entries.values[index] = record
             if !wasLive {
                 change = .joined(key, record.entry.status)
             } else if record.entry.status != oldStatus {
@@ -171,6 +181,7 @@ public struct PresenceStore: Sendable {
             let entry = Entry(
                 status: status ?? .online, payloadBytes: payloadBytes ?? 0, expiresAt: expiresAt, lastHeartbeat: now)
             entries[key] = EntryRecord(entry: entry, queuedAt: expiresAt)
+            headIsExact = false
             queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
             rooms[key.room, default: Room()].entryClients.insert(key.client)
             change = .joined(key, entry.status)
@@ -182,6 +193,7 @@ public struct PresenceStore: Sendable {
     /// - Returns: `.left` if the entry was live, otherwise nil (removing an expired entry reclaims it silently).
     @discardableResult
     public mutating func remove(_ key: EntryKey, now: Instant, recordLastSeen: Bool) -> Event? {
+        headIsExact = false
         guard let record = entries.removeValue(forKey: key) else { return nil }
         dropFromIndex(entryOf: key)
         // The queued item stays behind; `pruneQueueHead` discards it because the record is gone.
@@ -226,6 +238,7 @@ public struct PresenceStore: Sendable {
     public mutating func addMember(_ client: ClientID, to room: RoomID, now: Instant, membershipTTL: Interval? = nil)
         -> Bool
     {
+        headIsExact = false
         // Moved out of the dictionary so that the member set is uniquely referenced and grows in place.
         var state = rooms.removeValue(forKey: room) ?? Room()
         if state.membershipExpiresAt <= now {
@@ -250,6 +263,7 @@ public struct PresenceStore: Sendable {
     /// Removes a client from a room's member set (a Redis `SREM`). Returns whether it was a member.
     @discardableResult
     public mutating func removeMember(_ client: ClientID, from room: RoomID) -> Bool {
+        headIsExact = false
         guard rooms[room]?.members.remove(client) != nil else { return false }
         dropRoomIfEmpty(room)
         return true
@@ -261,9 +275,15 @@ public struct PresenceStore: Sendable {
     ///   API reads); `true` keeps only members with a live entry in the room (what design B's room read does).
     public func members(of room: RoomID, now: Instant, liveOnly: Bool) -> [ClientID] {
         guard let state = rooms[room], now < state.membershipExpiresAt else { return [] }
-        let sorted = state.members.sorted()
-        guard liveOnly else { return sorted }
-        return sorted.filter { isLive(EntryKey(room: room, client: $0), now: now) }
+        guard liveOnly else { return state.members.sorted() }
+        // Filter into storage reserved once, then sort: `filter` would grow its result step by step.
+        var live: [ClientID] = []
+        live.reserveCapacity(state.members.count)
+        for client in state.members where isLive(EntryKey(room: room, client: client), now: now) {
+            live.append(client)
+        }
+        live.sort()
+        return live
     }
 
     /// Whether `client` is in the room's raw member set.
@@ -276,11 +296,13 @@ public struct PresenceStore: Sendable {
 
     /// Counts a subscriber of the room's changes (a socket joined to the room, an `onChange` listener).
     public mutating func subscribe(to room: RoomID) {
+        headIsExact = false
         rooms[room, default: Room()].subscribers += 1
     }
 
     /// Removes one subscriber. Unsubscribing from a room without subscribers is a caller bug.
     public mutating func unsubscribe(from room: RoomID) {
+        headIsExact = false
         guard var state = rooms[room], state.subscribers > 0 else {
             preconditionFailure("unsubscribe(from: \(room)) without a subscription")
         }
@@ -297,6 +319,7 @@ public struct PresenceStore: Sendable {
     /// - Returns: `.typingStarted` if the client was not typing.
     @discardableResult
     public mutating func startTyping(_ key: EntryKey, now: Instant, ttl: Interval?) -> Event? {
+        headIsExact = false
         let until = ttl.map { now + $0 } ?? .distantFuture
         var record = typing[key] ?? TypingRecord(until: .distantFuture, queuedAt: nil)
         let wasTyping = typing[key].map { now < $0.until } ?? false
@@ -314,6 +337,7 @@ public struct PresenceStore: Sendable {
     /// Clears the typing flag. Returns `.typingStopped(expired: false)` if the client was typing.
     @discardableResult
     public mutating func stopTyping(_ key: EntryKey, now: Instant) -> Event? {
+        headIsExact = false
         guard let record = typing.removeValue(forKey: key) else { return nil }
         rooms[key.room]?.typingClients.remove(key.client)
         dropRoomIfEmpty(key.room)
@@ -328,7 +352,13 @@ public struct PresenceStore: Sendable {
     /// The clients typing in a room, by client.
     public func typingClients(in room: RoomID, now: Instant) -> [ClientID] {
         guard let clients = rooms[room]?.typingClients else { return [] }
-        return clients.sorted().filter { isTyping(EntryKey(room: room, client: $0), now: now) }
+        var typingNow: [ClientID] = []
+        typingNow.reserveCapacity(clients.count)
+        for client in clients where isTyping(EntryKey(room: room, client: client), now: now) {
+            typingNow.append(client)
+        }
+        typingNow.sort()
+        return typingNow
     }
 
     // MARK: Last seen
@@ -362,6 +392,7 @@ public struct PresenceStore: Sendable {
             pruneQueueHead()
             guard let head = queue.min, head.at <= now else { return }
             queue.removeMin()
+            headIsExact = false
             switch head.kind {
             case .entry:
                 let record = entries.removeValue(forKey: head.key)!
@@ -395,6 +426,7 @@ public struct PresenceStore: Sendable {
         entries.removeAll()
         typing.removeAll()
         queue = Heap()
+        headIsExact = false
         for (room, state) in rooms {
             if state.subscribers > 0 {
                 rooms[room] = Room(subscribers: state.subscribers)
@@ -413,24 +445,31 @@ public struct PresenceStore: Sendable {
     /// Pops queue items that no longer match a record, and re-queues items whose record was refreshed to
     /// a later expiry, until the head is due exactly when its record expires.
     private mutating func pruneQueueHead() {
+        guard !headIsExact else { return }
         while let head = queue.min {
             switch head.kind {
             case .entry:
-                guard var record = entries[head.key], record.queuedAt == head.at else {
+                guard let index = entries.index(forKey: head.key), entries.values[index].queuedAt == head.at else {
                     queue.removeMin()
                     continue
                 }
-                if record.entry.expiresAt == head.at { return }
+                let expiresAt = entries.values[index].entry.expiresAt
+                if expiresAt == head.at {
+                    headIsExact = true
+                    return
+                }
                 queue.removeMin()
-                record.queuedAt = record.entry.expiresAt
-                entries[head.key] = record
-                queue.insert(QueuedExpiry(at: record.entry.expiresAt, kind: .entry, key: head.key))
+                entries.values[index].queuedAt = expiresAt
+                queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: head.key))
             case .typing:
                 guard var record = typing[head.key], record.queuedAt == head.at else {
                     queue.removeMin()
                     continue
                 }
-                if record.until == head.at { return }
+                if record.until == head.at {
+                    headIsExact = true
+                    return
+                }
                 queue.removeMin()
                 if record.until == .distantFuture {
                     record.queuedAt = nil
@@ -445,7 +484,10 @@ public struct PresenceStore: Sendable {
                     queue.removeMin()
                     continue
                 }
-                if state.membershipExpiresAt == head.at { return }
+                if state.membershipExpiresAt == head.at {
+                    headIsExact = true
+                    return
+                }
                 queue.removeMin()
                 if state.membershipExpiresAt == .distantFuture {
                     state.membershipQueuedAt = nil
@@ -488,6 +530,19 @@ extension PresenceStore {
                 queuedMembership[item.key.room] = item.at
             default: break
             }
+        }
+        if headIsExact {
+            guard let head = queue.min else { preconditionFailure("the head of an empty queue is marked exact") }
+            let expiresAt: Instant? =
+                switch head.kind {
+                case .entry: entries[head.key].flatMap { $0.queuedAt == head.at ? $0.entry.expiresAt : nil }
+                case .typing: typing[head.key].flatMap { $0.queuedAt == head.at ? $0.until : nil }
+                case .membership:
+                    rooms[head.key.room].flatMap { $0.membershipQueuedAt == head.at ? $0.membershipExpiresAt : nil }
+                }
+            precondition(
+                expiresAt == head.at,
+                "\(head.key): the head is marked exact but its record expires at \(String(describing: expiresAt))")
         }
         for (key, record) in entries {
             precondition(queued[key] == record.queuedAt, "\(key): no queued expiry item at \(record.queuedAt)")

@@ -87,13 +87,6 @@ public enum ClientEffect: Hashable, Sendable {
 /// and appends effects; it never reads a clock or touches another client. Both engines run exactly this
 /// code — the `events` engine on an array of these, the `actors` engine inside one actor per client.
 public struct ClientModel: Sendable {
-    public let id: ClientID
-    public let platform: Platform
-    /// The number of other members in the client's room (for design B's user poll batching).
-    let roomPeers: Int
-    private let settings: ModelSettings
-    private var random: RandomStream
-
     private enum Connection: Equatable {
         case none
         case connecting(ConnectionID)
@@ -107,35 +100,49 @@ public struct ClientModel: Sendable {
         }
     }
 
-    // Ground truth inputs.
+    // The stored properties are in this order for size and locality: a run holds up to a million
+    // models, and the first read of one is usually a cache miss. What a heartbeat or a message reads
+    // comes first, within 64 bytes; the one-byte flags fill what would otherwise be padding. The model
+    // is 136 bytes instead of 152.
+
+    private let settings: ModelSettings
+    private var random: RandomStream
+    private var lastUplinkArrival = Instant.zero
+    public let id: ClientID
+    /// Counts sessions (a page or app run, or one socket connection); session timers carry it.
+    private var epoch: UInt32 = 0
+    private var connection = Connection.none
+    private var link: ConnectionID?
+    public let platform: Platform
+
+    // Ground truth inputs (more below).
     private var inSpell = false
     private var hidden = false
-    private var hiddenSince = Instant.zero
-    private var idle = false
     private var suspended = false
     private var networkDown: UInt8 = 0
-    private var inBurst = false
-    private var burstEnd = Instant.zero
-    private var lastInput = Instant.zero
     private var present = false
+    private var idle = false
+    private var inBurst = false
     private var typingTruth = false
+    private var typingAnnounced = false
 
-    // Tags for stale-timer detection.
+    // Tags for stale-timer detection (and `epoch` above).
     private var spellTag: UInt32 = 0
     private var hideTag: UInt32 = 0
     private var burstTag: UInt32 = 0
     private var keystrokeTag: UInt32 = 0
-    /// Counts sessions (a page or app run, or one socket connection); session timers carry it.
-    private var epoch: UInt32 = 0
 
     // Connection and protocol state.
-    private var connection = Connection.none
     private var nextConnection: ConnectionID = 0
+    /// The number of other members in the client's room (for design B's user poll batching).
+    let roomPeers: Int
     private var reconnectAttempt: Int = 0
     private var lastTypingSent: Instant?
-    private var typingAnnounced = false
-    private var link: ConnectionID?
-    private var lastUplinkArrival = Instant.zero
+
+    // Ground truth inputs read only by the episodes they belong to.
+    private var hiddenSince = Instant.zero
+    private var burstEnd = Instant.zero
+    private var lastInput = Instant.zero
 
     public init(id: ClientID, roomPeers: Int, settings: ModelSettings) {
         self.id = id

@@ -33,6 +33,41 @@ import Testing
         }
     }
 
+    /// At a speed the machine keeps up with easily, every offered operation is done and nothing lapses
+    /// for the tester's sake.
+    @Test func aSlowTestDoesEverythingTheModelAsks() throws {
+        let file = temporaryFolder() + ".json"
+        try Data(
+            """
+            {"name": "load", "seed": 3, "duration": "10m", "clients": 300, "rooms": {"size": 5},
+             "protocol": {"design": "ttl-entries", "heartbeat": "15s", "ttl": "45s"},
+             "behavior": {"online": "never", "offline": "never",
+                          "typing": {"burstsPerHour": 20, "burst": {"constant": "5s"}, "keystroke": "500ms"}},
+             "network": {"latency": {"constant": "50ms"}}}
+            """.utf8
+        ).write(to: URL(fileURLWithPath: file))
+        let result = try presenceSim([
+            "load", file, "--speed", "30", "--duration", "3s", "--shards", "2", "--out", temporaryFolder(),
+            "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let run = try #require(try JSONValue.parse(Array(result.stdout.utf8))["runs"]?[0])
+        #expect(run["complete"]?.boolValue == true && run["simulatedSeconds"]?.doubleValue == 90)
+        let operations = try #require(run["operations"])
+        // 300 always-online clients with a 15 s heartbeat for 90 s: about 1,800 heartbeats.
+        let heartbeats = operations["heartbeat"]?["offered"]?.doubleValue ?? 0
+        #expect(heartbeats > 1_500 && heartbeats < 2_000, "\(heartbeats) heartbeats")
+        #expect((operations["join"]?["offered"]?.doubleValue ?? 0) >= 300)
+        #expect((operations["typing"]?["offered"]?.doubleValue ?? 0) > 0)
+        let offered = operations["total"]?["offered"]?.doubleValue ?? 0
+        let achieved = operations["total"]?["achieved"]?.doubleValue ?? 0
+        #expect(achieved >= offered * 0.95 && achieved <= offered, "\(achieved) of \(offered)")
+        #expect((operations["heartbeat"]?["latency"]?["count"]?.doubleValue ?? 0) >= heartbeats * 0.95)
+        #expect((run["deliveries"]?.doubleValue ?? 0) > 0)
+        // Always online with a 45 s TTL over a 15 s heartbeat: no entry lapses at all.
+        #expect(run["lapses"]?["model"]?.doubleValue == 0 && run["lapses"]?["tester"]?.doubleValue == 0)
+    }
+
     @Test func aRampJudgesEachStepAndNamesWhyItStopped() throws {
         let out = temporaryFolder()
         // A lag bound nothing can meet: the first two judged steps fail and end the ramp.

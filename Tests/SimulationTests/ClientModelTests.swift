@@ -10,6 +10,12 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
 /// with chosen inputs and instants and checks the exact effects. Latency is a constant 50 ms, so every
 /// send's arrival is known.
 @Suite struct ClientModelTests {
+    /// A run holds up to a million models, so their size is part of the engines' memory and speed; the
+    /// stored properties are ordered to keep it (see the note on them).
+    @Test func modelStaysCompact() {
+        #expect(MemoryLayout<ClientModel>.stride <= 136)
+    }
+
     // MARK: Start and coming online
 
     /// Always-online clients start in the steady state: each schedules its first `comeOnline` within one

@@ -78,31 +78,9 @@ import Testing
             """)
     }
 
-    /// At a speed the machine keeps up with easily, every offered operation is done, nothing lapses for
-    /// the tester's sake, and the test ends by itself at its schedule's end.
-    @Test func aSlowTestDoesEverythingTheModelAsks() async throws {
-        let schedule = SpeedSchedule.constant(speed: 100, simulated: Interval(seconds: 150))
-        let outcome = await LoadTest.run(
-            try smallScenario(), options: LoadTest.Options(shards: 2, schedule: schedule, faults: true),
-            onStep: { _ in true }, shouldStop: { false })
-        #expect(outcome.complete)
-        #expect(outcome.steps.count == 2)
-        #expect(outcome.simulated == instant(150))
-        let heartbeats = outcome.offered[OperationKind.heartbeat.rawValue]
-        // 300 always-online clients with a 15 s heartbeat for 150 s: about 3,000 heartbeats.
-        #expect(heartbeats > 2_500 && heartbeats < 3_300, "\(heartbeats) heartbeats")
-        #expect(outcome.offered[OperationKind.join.rawValue] >= 300)
-        #expect(outcome.offered[OperationKind.typing.rawValue] > 0)
-        let offered = outcome.offered.reduce(0, +)
-        let achieved = outcome.achieved.reduce(0, +)
-        #expect(achieved >= offered * 95 / 100 && achieved <= offered, "\(achieved) of \(offered)")
-        #expect(outcome.latency[OperationKind.heartbeat.rawValue].count > 2_000)
-        #expect(outcome.lag.count == outcome.events)
-        #expect(outcome.deliveries > 0)
-        // Always online with a 45 s TTL over a 15 s heartbeat: no entry lapses at all.
-        #expect(outcome.lapses == 0 && outcome.testerLapses == 0)
-    }
-
+    /// Steps end when the callback says so or when a stop is requested. (What a whole test measures is
+    /// checked through the binary, in a process of its own: here the test runner's other tests share
+    /// the concurrent executor's threads.)
     @Test func aStepCallbackOrAStopRequestEndsTheTestEarly() async throws {
         let schedule = SpeedSchedule(speeds: [50, 100, 200, 400], stepLength: Interval(seconds: 0.3))
         let judged = await LoadTest.run(

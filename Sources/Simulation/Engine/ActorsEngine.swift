@@ -97,9 +97,13 @@ enum ActorsEngine {
         return box.stopped
     }
 
-    private static func drive(_ box: CoreBox, clients: [ClientActor], server: ServerActor, watcher: RunWatcher) async
-        -> Bool
-    {
+    /// The driving loop. It is isolated to the server actor, so it runs on the virtual-time executor
+    /// itself: a call to a client actor on the same executor then switches actors on this thread, with no
+    /// job enqueued. (A nonisolated loop runs on the task executor, and every call to an actor would be a
+    /// job there and another one back.)
+    private static func drive(
+        _ box: CoreBox, clients: [ClientActor], server: isolated ServerActor, watcher: RunWatcher
+    ) async -> Bool {
         var core = box.core
         defer { box.core = core }
         var clientEffects: [ClientEffect] = []
@@ -112,7 +116,7 @@ enum ActorsEngine {
                 core.apply(clientEffects, of: client)
             case .server(let input, let now):
                 serverEffects.removeAll(keepingCapacity: true)
-                await server.handle(input, now: now, into: &serverEffects)
+                server.handle(input, now: now, into: &serverEffects)
                 core.apply(serverEffects)
             }
             if watcher.check(core) {

@@ -35,10 +35,8 @@ struct SimulationCore {
     private(set) var recorder: Recorder
     private(set) var now = Instant.zero
     private(set) var processed = 0
-    /// Each client's socket the network can currently carry a ping to.
-    private var links: [ConnectionID?]
-    private var downlinks: Downlinks
-    private let roomPeers: [Int]
+    /// The network's side of each client, in one record per client (one place in memory per event).
+    private var links: [ClientLink]
 
     init(scenario: Scenario, settings: ModelSettings, population: Population, platforms: [Platform]) {
         self.scenario = scenario
@@ -47,9 +45,11 @@ struct SimulationCore {
         sizes = MessageSizes(design: scenario.presence.design, payloadBytes: scenario.presence.payloadBytes)
         end = Instant.zero + scenario.duration
         recorder = Recorder(scenario: scenario, population: population, platforms: platforms)
-        links = Array(repeating: nil, count: population.clientCount)
-        downlinks = Downlinks(settings: settings, clientCount: population.clientCount)
-        roomPeers = population.roomOf.map { population.members(of: $0).count - 1 }
+        links = population.roomOf.indices.map { client in
+            ClientLink(
+                downlink: Downlink(seed: scenario.seed, client: client),
+                roomPeers: population.members(of: population.roomOf[client]).count - 1)
+        }
     }
 
     /// Schedules the run's opening: every client starts, faults and timeline samples are placed.
@@ -85,7 +85,7 @@ struct SimulationCore {
             case .server(let input):
                 return .server(input, now: at)
             case .ping(let client, let id):
-                let answered = links[client.index] == id
+                let answered = links[client.index].socket == id
                 if answered {
                     recorder.transportPing(client, bytesDown: sizes.ping.down, bytesUp: sizes.ping.up, now: at)
                 }
@@ -138,7 +138,7 @@ struct SimulationCore {
             case .clearView:
                 recorder.clearView(of: client, now: now)
             case .link(let id):
-                links[client.index] = id
+                links[client.index].socket = id
             case .received:
                 recorder.received(by: client, now: now)
             }
@@ -170,36 +170,46 @@ struct SimulationCore {
 
     /// Sends a server message through the recipient's downlink.
     private mutating func deliver(_ message: Inbound, to client: ClientID) {
-        recorder.countDown(bytes: sizes.down(message, roomPeers: roomPeers[client.index]), now: now)
-        guard let arrival = downlinks.arrival(to: client, sentAt: now), arrival <= end else { return }
+        recorder.countDown(bytes: sizes.down(message, roomPeers: links[client.index].roomPeers), now: now)
+        guard let arrival = links[client.index].downlink.arrival(sentAt: now, settings: settings), arrival <= end
+        else { return }
         queue.schedule(.client(client, .message(message)), at: arrival)
     }
 }
 
-/// The network from the server to each client: latency draws from the recipient's own downlink stream,
-/// and on a socket, messages that arrive in the order they were sent.
-struct Downlinks {
-    private let settings: ModelSettings
-    private var streams: [RandomStream]
-    /// When each client's last socket message arrives.
-    private var lastArrival: [Instant]
+/// The network from the server to one client: latency and loss drawn from the client's own downlink
+/// stream, and on a socket, messages that arrive in the order they were sent.
+struct Downlink {
+    private var stream: RandomStream
+    /// When the client's last socket message arrives.
+    private var lastArrival = Instant.zero
 
-    init(settings: ModelSettings, clientCount: Int) {
-        self.settings = settings
-        streams = (0..<clientCount).map { RandomStream(seed: settings.seed, stream: UInt64($0), purpose: .downlink) }
-        lastArrival = Array(repeating: .zero, count: clientCount)
-    }
+    init(seed: UInt64, client: Int) { stream = RandomStream(seed: seed, stream: UInt64(client), purpose: .downlink) }
 
-    /// When a message sent to `client` at `now` arrives, or nil when the network loses it.
-    mutating func arrival(to client: ClientID, sentAt now: Instant) -> Instant? {
-        guard let transit = settings.transit(&streams[client.index], at: now) else { return nil }
+    /// When a message sent at `now` arrives, or nil when the network loses it.
+    mutating func arrival(sentAt now: Instant, settings: ModelSettings) -> Instant? {
+        guard let transit = settings.transit(&stream, at: now) else { return nil }
         var arrival = now + transit
         if settings.presence.design != .httpPolling {
             // A socket is a TCP stream: a message never overtakes the one sent before it.
-            arrival = max(arrival, lastArrival[client.index])
-            lastArrival[client.index] = arrival
+            arrival = max(arrival, lastArrival)
+            lastArrival = arrival
         }
         return arrival
+    }
+}
+
+/// The network between the server and one client.
+private struct ClientLink {
+    var downlink: Downlink
+    /// The number of other members in the client's room (sizes of room-wide messages).
+    let roomPeers: Int
+    /// The client's socket the network can currently carry a ping to.
+    var socket: ConnectionID?
+
+    init(downlink: Downlink, roomPeers: Int) {
+        self.downlink = downlink
+        self.roomPeers = roomPeers
     }
 }
 

@@ -19,7 +19,8 @@ actor CoreShard {
     private let clock: LoadClock
     private let end: Instant
     private var server: PresenceServer
-    private var downlinks: Downlinks
+    private let settings: ModelSettings
+    private var downlinks: [Downlink]
     private var lapses = LapseTracker()
     private var now = Instant.zero
     private var effects: [ServerEffect] = []
@@ -28,7 +29,8 @@ actor CoreShard {
         self.clock = clock
         end = clock.schedule.simulatedEnd
         server = PresenceServer(settings: settings, population: population)
-        downlinks = Downlinks(settings: settings, clientCount: population.clientCount)
+        self.settings = settings
+        downlinks = (0..<population.clientCount).map { Downlink(seed: settings.seed, client: $0) }
     }
 
     /// The server's opening effects (a periodic sweep).
@@ -60,7 +62,7 @@ actor CoreShard {
             switch effect {
             case .deliver(let client, let message):
                 deliveries += 1
-                if let arrival = downlinks.arrival(to: client, sentAt: now), arrival <= end {
+                if let arrival = downlinks[client.index].arrival(sentAt: now, settings: settings), arrival <= end {
                     output.append(.deliver(client, message, at: arrival))
                 }
             case .schedule(let timer, let tag, let at):

@@ -56,10 +56,8 @@ public struct Recorder: Sendable {
     private let end: Instant
     private let timelineStep: Interval
 
-    private var truth: [SubjectTruth]
-    private var typingTruth: [Bool]
-    private var typingTruthSince: [Instant]
-    private var platforms: [Platform]
+    /// What the recorder keeps per client, in one record so that an event touches one place in memory.
+    private var clients: [ClientRecord]
 
     /// Observer views, one block of size² per room: `views[base(room) + observer * size + subject]`.
     private var views: [ViewState]
@@ -67,11 +65,6 @@ public struct Recorder: Sendable {
     private var typingAwaiting: [Bool]
     private let viewBase: [Int]
 
-    /// The store's view of each client: shown online until `storeUntil`.
-    private var storeViews: [ViewState]
-    private var storeUntil: [Instant]
-
-    private var radioTailEnd: [Instant]
     private var shownOnlineViews = 0
     private var trulyOnlineViews = 0
     private var falseOfflineViews = 0
@@ -88,11 +81,7 @@ public struct Recorder: Sendable {
         tracker = ViewTracker(measuredFrom: measuredFrom)
         end = Instant.zero + scenario.duration
         timelineStep = scenario.timeline
-        let count = population.clientCount
-        truth = Array(repeating: SubjectTruth(), count: count)
-        typingTruth = Array(repeating: false, count: count)
-        typingTruthSince = Array(repeating: .zero, count: count)
-        self.platforms = platforms
+        clients = platforms.map { ClientRecord(platform: $0) }
         var base: [Int] = []
         var total = 0
         for room in 0..<population.roomCount {
@@ -104,9 +93,6 @@ public struct Recorder: Sendable {
         views = Array(repeating: ViewState(), count: total)
         typingShown = Array(repeating: false, count: total)
         typingAwaiting = Array(repeating: false, count: total)
-        storeViews = Array(repeating: ViewState(), count: count)
-        storeUntil = Array(repeating: .zero, count: count)
-        radioTailEnd = Array(repeating: .zero, count: count)
         measurements.measuredSeconds = (end - measuredFrom).seconds
         measurements.deliveriesBySecond = Array(
             repeating: 0, count: max(1, Int((end - measuredFrom).seconds.rounded(.up))))
@@ -117,21 +103,22 @@ public struct Recorder: Sendable {
     // MARK: Ground truth
 
     mutating func truthChanged(_ client: ClientID, present: Bool, cause: DepartureCause, now: Instant) {
-        let old = truth[client.index]
+        let old = clients[client.index].truth
         guard old.present != present else { return }
-        let new = SubjectTruth(present: present, since: now, cause: cause)
+        let new = SubjectTruth(since: now, present: present, cause: cause)
         settleStore(client, now: now)
         tracker.truthChanged(
-            &storeViews[client.index], from: old, to: new, watchingSince: .zero, stats: &measurements.store)
+            &clients[client.index].storeView, from: old, to: new, watchingSince: .zero, stats: &measurements.store)
         let room = population.roomOf[client.index]
         let members = population.members(of: room)
         let subject = client.index - members.lowerBound
         // This client as a subject of its room's observers.
-        for observer in members where observer != client.index && truth[observer].present {
+        for observer in members where observer != client.index && clients[observer].truth.present {
             let index = viewIndex(room, members, observer: observer - members.lowerBound, subject: subject)
             let wasFalseOffline = views[index].flags.contains(.inMistake)
             tracker.truthChanged(
-                &views[index], from: old, to: new, watchingSince: truth[observer].since, stats: &measurements.observers)
+                &views[index], from: old, to: new, watchingSince: clients[observer].truth.since,
+                stats: &measurements.observers)
             trulyOnlineViews += present ? 1 : -1
             if wasFalseOffline && !views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
         }
@@ -142,15 +129,15 @@ public struct Recorder: Sendable {
             if present {
                 tracker.startWatching(&views[index])
                 shownOnlineViews += views[index].shown ? 1 : 0
-                trulyOnlineViews += truth[other].present ? 1 : 0
+                trulyOnlineViews += clients[other].truth.present ? 1 : 0
                 typingAwaiting[index] = false
             } else {
                 if views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
                 tracker.stopWatching(
-                    &views[index], now: now, truth: truth[other], watchingSince: old.since, runEnded: false,
+                    &views[index], now: now, truth: clients[other].truth, watchingSince: old.since, runEnded: false,
                     stats: &measurements.observers)
                 shownOnlineViews -= views[index].shown ? 1 : 0
-                trulyOnlineViews -= truth[other].present ? 1 : 0
+                trulyOnlineViews -= clients[other].truth.present ? 1 : 0
                 closeTypingView(index, subject: other, now: now)
             }
         }
@@ -160,18 +147,18 @@ public struct Recorder: Sendable {
             onlineCount -= 1
             let seconds = measured(from: old.since, to: now)
             measurements.onlineClientSeconds += seconds
-            if platforms[client.index] != .desktop { measurements.mobileOnlineSeconds += seconds }
+            if clients[client.index].platform != .desktop { measurements.mobileOnlineSeconds += seconds }
         }
-        truth[client.index] = new
+        clients[client.index].truth = new
     }
 
     mutating func typingChanged(_ client: ClientID, isTyping: Bool, now: Instant) {
-        guard typingTruth[client.index] != isTyping else { return }
-        typingTruth[client.index] = isTyping
-        typingTruthSince[client.index] = now
+        guard clients[client.index].typingTruth != isTyping else { return }
+        clients[client.index].typingTruth = isTyping
+        clients[client.index].typingTruthSince = now
         let room = population.roomOf[client.index]
         let members = population.members(of: room)
-        for observer in members where observer != client.index && truth[observer].present {
+        for observer in members where observer != client.index && clients[observer].truth.present {
             let index = viewIndex(
                 room, members, observer: observer - members.lowerBound, subject: client.index - members.lowerBound)
             typingAwaiting[index] = isTyping && !typingShown[index]
@@ -239,12 +226,12 @@ public struct Recorder: Sendable {
         let index = viewIndex(
             room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
         guard views[index].shown != shown else { return }
-        let watching = truth[observer.index].present
+        let watching = clients[observer.index].truth.present
         if watching {
             let wasFalseOffline = views[index].flags.contains(.inMistake)
             tracker.viewChanged(
-                &views[index], shown: shown, now: now, truth: truth[subject],
-                watchingSince: truth[observer.index].since, stats: &measurements.observers)
+                &views[index], shown: shown, now: now, truth: clients[subject].truth,
+                watchingSince: clients[observer.index].truth.since, stats: &measurements.observers)
             shownOnlineViews += shown ? 1 : -1
             let isFalseOffline = views[index].flags.contains(.inMistake)
             if isFalseOffline != wasFalseOffline { falseOfflineViews += isFalseOffline ? 1 : -1 }
@@ -261,22 +248,24 @@ public struct Recorder: Sendable {
             room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
         guard typingShown[index] != typing else { return }
         typingShown[index] = typing
-        guard truth[observer.index].present else { return }
+        guard clients[observer.index].truth.present else { return }
         if typing {
-            if typingAwaiting[index] && typingTruth[subject] && typingTruthSince[subject] >= measuredFrom {
-                measurements.typingPropagation.record(now - typingTruthSince[subject])
+            if typingAwaiting[index] && clients[subject].typingTruth
+                && clients[subject].typingTruthSince >= measuredFrom
+            {
+                measurements.typingPropagation.record(now - clients[subject].typingTruthSince)
             }
             typingAwaiting[index] = false
-        } else if !typingTruth[subject] && typingTruthSince[subject] >= measuredFrom {
-            measurements.ghostTyping.record(now - typingTruthSince[subject])
+        } else if !clients[subject].typingTruth && clients[subject].typingTruthSince >= measuredFrom {
+            measurements.ghostTyping.record(now - clients[subject].typingTruthSince)
         }
     }
 
     /// A typing indicator the observer still showed when it stopped watching counts as ghost typing
     /// until then.
     private mutating func closeTypingView(_ index: Int, subject: Int, now: Instant) {
-        if typingShown[index] && !typingTruth[subject] && typingTruthSince[subject] >= measuredFrom {
-            measurements.ghostTyping.record(now - typingTruthSince[subject])
+        if typingShown[index] && !clients[subject].typingTruth && clients[subject].typingTruthSince >= measuredFrom {
+            measurements.ghostTyping.record(now - clients[subject].typingTruthSince)
         }
         typingAwaiting[index] = false
     }
@@ -292,27 +281,29 @@ public struct Recorder: Sendable {
     mutating func storeView(_ client: ClientID, presentUntil until: Instant, now: Instant) {
         settleStore(client, now: now)
         let shown = until > now
-        if shown != storeViews[client.index].shown {
+        if shown != clients[client.index].storeView.shown {
             tracker.viewChanged(
-                &storeViews[client.index], shown: shown, now: now, truth: truth[client.index], watchingSince: .zero,
+                &clients[client.index].storeView, shown: shown, now: now, truth: clients[client.index].truth,
+                watchingSince: .zero,
                 stats: &measurements.store)
         }
-        storeUntil[client.index] = until
+        clients[client.index].storeUntil = until
     }
 
     /// Applies an expiry the store went through silently since the last look.
     private mutating func settleStore(_ client: ClientID, now: Instant) {
-        let until = storeUntil[client.index]
-        guard storeViews[client.index].shown, until <= now else { return }
+        let until = clients[client.index].storeUntil
+        guard clients[client.index].storeView.shown, until <= now else { return }
         tracker.viewChanged(
-            &storeViews[client.index], shown: false, now: until, truth: truth[client.index], watchingSince: .zero,
+            &clients[client.index].storeView, shown: false, now: until, truth: clients[client.index].truth,
+            watchingSince: .zero,
             stats: &measurements.store)
     }
 
     // MARK: Last seen, cost, fan-out
 
     mutating func lastSeenWritten(_ client: ClientID, value: Instant) {
-        let subject = truth[client.index]
+        let subject = clients[client.index].truth
         guard !subject.present, subject.since >= measuredFrom else { return }
         measurements.lastSeenError.record(value - subject.since)
     }
@@ -357,8 +348,8 @@ public struct Recorder: Sendable {
     /// LTE radio (AT&T ARO / Huang et al., MobiSys 2012): a packet on an idle radio costs a 0.26 s
     /// promotion at 1.21 W; every packet keeps the radio in its 10.1 s tail at 1.06 W.
     private mutating func radio(_ client: ClientID, now: Instant) {
-        guard platforms[client.index] != .desktop else { return }
-        let tailEnd = radioTailEnd[client.index]
+        guard clients[client.index].platform != .desktop else { return }
+        let tailEnd = clients[client.index].radioTailEnd
         let joules: Double
         let active: Double
         let newTailEnd: Instant
@@ -371,7 +362,7 @@ public struct Recorder: Sendable {
             joules = lteTailPower * (newTailEnd - tailEnd).seconds
             active = (newTailEnd - tailEnd).seconds
         }
-        radioTailEnd[client.index] = newTailEnd
+        clients[client.index].radioTailEnd = newTailEnd
         guard now >= measuredFrom else { return }
         measurements.radioJoules += joules
         measurements.radioActiveSeconds += active
@@ -381,7 +372,7 @@ public struct Recorder: Sendable {
 
     mutating func sample(now: Instant) {
         var storeOnline = 0
-        for index in storeViews.indices where storeViews[index].shown && storeUntil[index] > now { storeOnline += 1 }
+        for client in clients where client.storeView.shown && client.storeUntil > now { storeOnline += 1 }
         let seconds = timelineStep.seconds
         measurements.timeline.append(
             TimelinePoint(
@@ -400,13 +391,14 @@ public struct Recorder: Sendable {
             let id = ClientID(client)
             settleStore(id, now: now)
             tracker.stopWatching(
-                &storeViews[client], now: now, truth: truth[client], watchingSince: .zero, runEnded: true,
+                &clients[client].storeView, now: now, truth: clients[client].truth, watchingSince: .zero,
+                runEnded: true,
                 stats: &measurements.store)
-            let subject = truth[client]
+            let subject = clients[client].truth
             if subject.present {
                 let seconds = measured(from: subject.since, to: now)
                 measurements.onlineClientSeconds += seconds
-                if platforms[client] != .desktop { measurements.mobileOnlineSeconds += seconds }
+                if clients[client].platform != .desktop { measurements.mobileOnlineSeconds += seconds }
             }
             guard subject.present else { continue }
             let room = population.roomOf[client]
@@ -415,7 +407,7 @@ public struct Recorder: Sendable {
                 let index = viewIndex(
                     room, members, observer: client - members.lowerBound, subject: other - members.lowerBound)
                 tracker.stopWatching(
-                    &views[index], now: now, truth: truth[other], watchingSince: subject.since, runEnded: true,
+                    &views[index], now: now, truth: clients[other].truth, watchingSince: subject.since, runEnded: true,
                     stats: &measurements.observers)
                 closeTypingView(index, subject: other, now: now)
             }
@@ -426,6 +418,25 @@ public struct Recorder: Sendable {
         let from = max(start, measuredFrom)
         return end > from ? (end - from).seconds : 0
     }
+}
+
+/// One client as the recorder sees it: its ground truth, the store's view of it, and its radio.
+///
+/// Kept together (one array of these rather than one array per field) because an event about a client
+/// reads and writes several of them: with a million clients, each separate array costs a cache miss.
+private struct ClientRecord {
+    // Ordered so that the record packs into 56 bytes: the small fields fill the truth's padding.
+    var truth = SubjectTruth()
+    var typingTruth = false
+    let platform: Platform
+    /// The store's view of the client: shown online until `storeUntil`.
+    var storeView = ViewState()
+    var storeUntil = Instant.zero
+    /// When the phone's radio leaves its LTE tail (desktops have none).
+    var radioTailEnd = Instant.zero
+    var typingTruthSince = Instant.zero
+
+    init(platform: Platform) { self.platform = platform }
 }
 
 let ltePromotion = Interval.milliseconds(260)

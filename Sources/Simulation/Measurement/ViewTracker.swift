@@ -34,9 +34,10 @@ public struct StalenessStats: Sendable {
 
 /// The ground truth about one subject, as the trackers need it.
 struct SubjectTruth {
-    var present = false
+    // The instant first: the fields pack into 10 bytes instead of 17 (24 in an array).
     /// When `present` last changed (the departure instant while absent).
     var since = Instant.zero
+    var present = false
     var cause = DepartureCause.graceful
 }
 
