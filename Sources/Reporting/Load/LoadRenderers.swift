@@ -25,7 +25,10 @@ public enum LoadHTMLRenderer {
         ones are those the presence core finished in the matching stretch of wall-clock time. Latency is one \
         call to a core shard, from the call to its return, so it includes waiting for the shard actor. Lag \
         is how late an event fired against the wall-clock instant its simulated time maps to. Entries that \
-        lapsed because a refresh waited in the tester are counted apart from those the model let lapse. A \
+        lapsed because a refresh waited in the tester are counted apart from those the model let lapse. \
+        Core busy is the share of wall-clock time the shards spent handling inputs: when a ramp stops while \
+        the core is far from busy, the limit was the tester (the client models and their scheduling, on \
+        the same cores), not the core, and the core's time per input gives its own ceiling per shard. A \
         load test runs in real time on every core, so its figures vary from run to run and machine to \
         machine; staleness, cost and fan-out come from `presence-sim run`, which is deterministic.
         """
@@ -48,6 +51,17 @@ public enum LoadHTMLRenderer {
                             SVGChart.Point(x: rate($0.offeredTotal, $0), y: rate($0.achievedTotal, $0))
                         })
                 })
+                + SVGChart.line(
+                    title: "Core busy share against offered operations per second", x: offered,
+                    y: SVGChart.Axis("core busy", unit: .quantity("share")),
+                    series: report.runs.map { run in
+                        SVGChart.Series(
+                            label(run),
+                            points: run.outcome.steps.map {
+                                SVGChart.Point(
+                                    x: rate($0.offeredTotal, $0), y: $0.coreBusyShare(shards: run.outcome.shards))
+                            })
+                    })
                 + SVGChart.line(
                     title: "Scheduling lag p99 against offered operations per second", x: offered, y: lag,
                     series: report.runs.map { run in

@@ -146,16 +146,24 @@ public struct LoadReport: Sendable {
             ("deliveries", JSONValue(outcome.deliveries)),
             ("deliveriesPerSecond", JSONValue(run.perSecond(outcome.deliveries))),
             (
+                "core",
+                JSONValue(object: [
+                    ("inputs", JSONValue(outcome.coreInputs)), ("busySeconds", JSONValue(outcome.coreBusySeconds)),
+                    ("busyShare", JSONValue(outcome.coreBusyShare)),
+                    ("serviceTime", JSONValue(outcome.coreServiceTime)),
+                ])
+            ),
+            (
                 "lapses",
                 [
                     "model": JSONValue(outcome.lapses - outcome.testerLapses),
                     "tester": JSONValue(outcome.testerLapses),
                 ]
             ),
-            ("steps", .array(outcome.steps.map(Self.json))),
+            ("steps", .array(outcome.steps.map { Self.json($0, shards: outcome.shards) })),
         ]
         if isRamp {
-            let capacity: JSONValue = run.capacity.map { Self.json($0) } ?? .null
+            let capacity: JSONValue = run.capacity.map { Self.json($0, shards: outcome.shards) } ?? .null
             let reason: JSONValue = run.stopReason.map { JSONValue($0) } ?? .null
             fields.append(("capacity", capacity))
             fields.append(("stopReason", reason))
@@ -163,7 +171,7 @@ public struct LoadReport: Sendable {
         return JSONValue(object: fields)
     }
 
-    private static func json(_ step: LoadStep) -> JSONValue {
+    private static func json(_ step: LoadStep, shards: Int) -> JSONValue {
         let seconds = step.wallSeconds
         func rate(_ count: Int) -> JSONValue { JSONValue(seconds > 0 ? Double(count) / seconds : 0) }
         return JSONValue(object: [
@@ -176,6 +184,8 @@ public struct LoadReport: Sendable {
             ("deliveriesPerSecond", rate(step.deliveries)),
             ("lag", json(step.lag)),
             ("latency", json(step.latency)),
+            ("coreBusyShare", JSONValue(step.coreBusyShare(shards: shards))),
+            ("coreServiceTime", JSONValue(step.coreServiceTime)),
         ])
     }
 
@@ -218,20 +228,22 @@ public struct LoadReport: Sendable {
             title: "Capacity: the fastest sustained step per shard count",
             header: ["shards"] + Self.stepHeader + ["stopped because"], rows: [])
         for run in runs {
-            let cells = run.capacity.map(Self.stepCells) ?? ["none sustained", "", "", "", ""]
+            let cells =
+                run.capacity.map { Self.stepCells($0, shards: run.outcome.shards) }
+                ?? ["none sustained", "", "", "", "", ""]
             table.rows.append(["\(run.outcome.shards)"] + cells + [run.stopReason ?? "–"])
         }
         return table
     }
 
-    private static let stepHeader = ["speed", "offered/s", "achieved/s", "lag p99", "latency p99"]
+    private static let stepHeader = ["speed", "offered/s", "achieved/s", "lag p99", "latency p99", "core busy"]
 
-    private static func stepCells(_ step: LoadStep) -> [String] {
+    private static func stepCells(_ step: LoadStep, shards: Int) -> [String] {
         let seconds = max(step.wallSeconds, 1e-9)
         return [
             Format.number(step.speed) + "×", Format.number(Double(step.offeredTotal) / seconds),
             Format.number(Double(step.achievedTotal) / seconds), Format.wall(step.lag.p99),
-            Format.wall(step.latency.p99),
+            Format.wall(step.latency.p99), Format.percent(step.coreBusyShare(shards: shards)),
         ]
     }
 
@@ -269,6 +281,14 @@ public struct LoadReport: Sendable {
                 ["events/s", Format.number(run.perSecond(outcome.events))],
                 ["deliveries/s", Format.number(run.perSecond(outcome.deliveries))],
                 [
+                    "core shards",
+                    "busy \(Format.percent(outcome.coreBusyShare)) of the time, "
+                        + "\(Format.wall(outcome.coreServiceTime)) per input"
+                        + (outcome.coreServiceTime > 0
+                            ? " (one shard serves at most \(Format.number(1 / outcome.coreServiceTime)) inputs/s)"
+                            : ""),
+                ],
+                [
                     "scheduling lag",
                     "p50 \(Format.wall(lag.p50)) · p99 \(Format.wall(lag.p99)) · p99.9 \(Format.wall(lag.p999)) · max \(Format.wall(lag.max))",
                 ],
@@ -290,7 +310,7 @@ public struct LoadReport: Sendable {
             let broken = bounds.violations(step)
             let verdict = step.index == 0 ? "warm-up" : broken.isEmpty ? "sustained" : broken.joined(separator: "; ")
             if step.index > 0 && !broken.isEmpty { table.failedRows.insert(table.rows.count) }
-            table.rows.append(["\(step.index)"] + Self.stepCells(step) + [verdict])
+            table.rows.append(["\(step.index)"] + Self.stepCells(step, shards: run.outcome.shards) + [verdict])
         }
         return table
     }

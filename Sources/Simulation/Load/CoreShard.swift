@@ -24,6 +24,8 @@ actor CoreShard {
     private var lapses = LapseTracker()
     private var now = Instant.zero
     private var effects: [ServerEffect] = []
+    /// Wall-clock nanoseconds spent handling inputs, and inputs handled, by step.
+    private var busy: [(nanoseconds: Int64, inputs: Int)] = []
 
     init(settings: ModelSettings, population: Population, clock: LoadClock) {
         self.clock = clock
@@ -42,11 +44,21 @@ actor CoreShard {
 
     /// Handles `input`, due at `due`, at the simulated time it arrives.
     func handle(_ input: ServerInput, due: Instant, into output: inout [ShardOutput]) -> Int {
-        now = max(now, due, clock.simulatedNow())
+        let started = clock.wallNow()
+        now = max(now, due, clock.schedule.simulated(atWall: started))
         effects.removeAll(keepingCapacity: true)
         server.handle(input, now: now, into: &effects)
-        return translate(due: due, into: &output)
+        let deliveries = translate(due: due, into: &output)
+        let finished = clock.wallNow()
+        let step = clock.schedule.step(atWall: finished)
+        while busy.count <= step { busy.append((0, 0)) }
+        busy[step].nanoseconds += finished - started
+        busy[step].inputs += 1
+        return deliveries
     }
+
+    /// The time the shard spent handling inputs in step `index`, and how many it handled.
+    func busy(inStep index: Int) -> (nanoseconds: Int64, inputs: Int) { index < busy.count ? busy[index] : (0, 0) }
 
     /// The entries that lapsed, and how many of those the tester caused.
     func finish() -> (lapses: Int, testerCaused: Int) {

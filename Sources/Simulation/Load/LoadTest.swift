@@ -52,9 +52,21 @@ public struct LoadStep: Sendable {
     public var deliveries: Int
     public var lag: LatencySummary
     public var latency: LatencySummary
+    /// Inputs the core shards handled in the step (operations, timers, faults), and the wall-clock time
+    /// they spent on them, summed over shards.
+    public var coreInputs: Int
+    public var coreBusySeconds: Double
 
     public var offeredTotal: Int { offered.reduce(0, +) }
     public var achievedTotal: Int { achieved.reduce(0, +) }
+
+    /// The share of the step the shards spent handling inputs (1 = every shard busy all the time).
+    public func coreBusyShare(shards: Int) -> Double {
+        wallSeconds > 0 ? coreBusySeconds / (wallSeconds * Double(shards)) : 0
+    }
+
+    /// Mean wall-clock time a shard spent on one input: one shard can serve at most its inverse per second.
+    public var coreServiceTime: Double { coreInputs > 0 ? coreBusySeconds / Double(coreInputs) : 0 }
 }
 
 /// The result of one load test.
@@ -81,6 +93,13 @@ public struct LoadOutcome: Sendable {
     public var testerLapses: Int
     /// False when the test was interrupted.
     public var complete: Bool
+
+    public var coreInputs: Int { steps.reduce(0) { $0 + $1.coreInputs } }
+    public var coreBusySeconds: Double { steps.reduce(0) { $0 + $1.coreBusySeconds } }
+    /// The share of the test the shards spent handling inputs.
+    public var coreBusyShare: Double { wallSeconds > 0 ? coreBusySeconds / (wallSeconds * Double(shards)) : 0 }
+    /// Mean wall-clock time a shard spent on one input.
+    public var coreServiceTime: Double { coreInputs > 0 ? coreBusySeconds / Double(coreInputs) : 0 }
 }
 
 /// `presence-sim load`: the behaviour models as client actors on Swift's concurrent executor, in real
@@ -233,20 +252,28 @@ final class LoadContext: Sendable {
                 let remaining = step.wallEnd - clock.wallNow()
                 try? await Task.sleep(for: .nanoseconds(max(1_000_000, min(remaining, 100_000_000))))
             }
-            if !onStep(measuredStep(index)) { return Ending(lastStep: index, interrupted: false) }
+            if !onStep(await measuredStep(index)) { return Ending(lastStep: index, interrupted: false) }
         }
         return Ending(lastStep: schedule.steps.count - 1, interrupted: false)
     }
 
     /// Step `index` as the drivers measured it so far.
-    func measuredStep(_ index: Int) -> LoadStep {
+    func measuredStep(_ index: Int) async -> LoadStep {
         var counts = StepCounts()
         for driver in drivers { counts.add(driver.statistics.withLock { $0[step: index] }) }
+        var busy: Int64 = 0
+        var inputs = 0
+        for shard in shards {
+            let (nanoseconds, handled) = await shard.busy(inStep: index)
+            busy += nanoseconds
+            inputs += handled
+        }
         let step = clock.schedule.steps[index]
         return LoadStep(
             index: index, speed: step.speed, wallSeconds: Double(step.wallEnd - step.wallStart) * 1e-9,
             offered: counts.offered, achieved: counts.achieved, events: counts.events, deliveries: counts.deliveries,
-            lag: counts.lag.summary, latency: counts.latency.summary)
+            lag: counts.lag.summary, latency: counts.latency.summary, coreInputs: inputs,
+            coreBusySeconds: Double(busy) * 1e-9)
     }
 
     func outcome(wall: Duration, ending: Ending) async -> LoadOutcome {
@@ -260,7 +287,8 @@ final class LoadContext: Sendable {
                 lag.add(statistics.lag)
             }
         }
-        var steps = (0...lastStep).map(measuredStep)
+        var steps: [LoadStep] = []
+        for index in 0...lastStep { steps.append(await measuredStep(index)) }
         if let last = steps.indices.last {
             // The last step may have been cut short.
             let start = clock.schedule.steps[last].wallStart
