@@ -64,6 +64,12 @@ import Testing
         #expect(achieved >= offered * 0.95 && achieved <= offered, "\(achieved) of \(offered)")
         #expect((operations["heartbeat"]?["latency"]?["count"]?.doubleValue ?? 0) >= heartbeats * 0.95)
         #expect((run["deliveries"]?.doubleValue ?? 0) > 0)
+        // The core handled every operation (and its own timers), in some but not all of the time.
+        let core = try #require(run["core"])
+        #expect((core["inputs"]?.doubleValue ?? 0) >= achieved)
+        let busy = core["busyShare"]?.doubleValue ?? -1
+        #expect(busy > 0 && busy < 1, "core busy \(busy)")
+        #expect((core["serviceTime"]?.doubleValue ?? 0) > 0)
         // Always online with a 45 s TTL over a 15 s heartbeat: no entry lapses at all.
         #expect(run["lapses"]?["model"]?.doubleValue == 0 && run["lapses"]?["tester"]?.doubleValue == 0)
     }
