@@ -105,15 +105,15 @@ extension MarkdownRenderer {
 }
 
 extension ReportWriter {
-    /// Writes load.json, load.md and load.html into `directory`; returns their paths.
+    /// Writes load.json, load.md and load.html into `directory`, as one set; returns their paths.
     public static func write(_ report: LoadReport, to directory: String) throws -> [String] {
         var json: [UInt8] = []
         report.json.write(to: &json)
         json.append(UInt8(ascii: "\n"))
-        return [
-            try write(json, named: "load.json", in: directory),
-            try write(Array(MarkdownRenderer.render(report).utf8), named: "load.md", in: directory),
-            try write(Array(LoadHTMLRenderer.render(report).utf8), named: "load.html", in: directory),
-        ]
+        return try write(
+            [
+                ("load.json", json), ("load.md", Array(MarkdownRenderer.render(report).utf8)),
+                ("load.html", Array(LoadHTMLRenderer.render(report).utf8)),
+            ], in: directory)
     }
 }
