@@ -5,7 +5,6 @@ import PresenceCore
 import Reporting
 import Scenario
 import Simulation
-import Synchronization
 
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -215,7 +214,7 @@ struct Load: ParsableCommand {
     /// Runs an async load test from this synchronous command: the main thread waits while the test runs
     /// on the concurrent executor's threads.
     private static func wait(_ body: @escaping @Sendable () async -> LoadOutcome) -> LoadOutcome {
-        let result = Mutex<LoadOutcome?>(nil)
+        let result = Locked<LoadOutcome?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             let outcome = await body()
@@ -240,7 +239,7 @@ struct Load: ParsableCommand {
 /// Judges ramp steps as they finish and remembers the fastest sustained one.
 final class RampJudge: Sendable {
     private let mode: LoadReport.Mode
-    private let state = Mutex<(capacity: LoadStep?, reason: String?, failed: String?)>((nil, nil, nil))
+    private let state = Locked<(capacity: LoadStep?, reason: String?, failed: String?)>((nil, nil, nil))
 
     init(mode: LoadReport.Mode) { self.mode = mode }
 

@@ -318,8 +318,8 @@ final class LoadContext: Sendable {
 /// A task that fires the due events of its share of the clients (and of some shards' timers).
 final class LoadDriver: Sendable {
     let index: Int
-    private let queue = Mutex(CalendarQueue<LoadEvent>())
-    let statistics = Mutex(DriverStatistics())
+    private let queue = Locked(CalendarQueue<LoadEvent>())
+    let statistics = Locked(DriverStatistics())
 
     init(index: Int) { self.index = index }
 
