@@ -69,13 +69,8 @@ import Testing
 
     private func smallScenario() throws -> Scenario {
         try scenario(
-            """
-            {"name": "load", "seed": 3, "duration": "10m", "clients": 300, "rooms": {"size": 5},
-             "protocol": {"design": "ttl-entries", "heartbeat": "15s", "ttl": "45s"},
-             "behavior": {"online": "never", "offline": "never",
-              "typing": {"burstsPerHour": 20, "burst": {"constant": "5s"}, "keystroke": "500ms"}},
-             "network": {"latency": {"constant": "50ms"}}}
-            """)
+            #"{"name": "load", "duration": "10m", "clients": 100, "rooms": {"size": 4}, "protocol": {"design": "socketio-redis"}}"#
+        )
     }
 
     /// Steps end when the callback says so or when a stop is requested. (What a whole test measures is
