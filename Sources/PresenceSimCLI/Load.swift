@@ -19,8 +19,9 @@ struct Load: ParsableCommand {
 
             --ramp raises the speed step by step (each step --step long, --ramp-factor faster than the \
             last) until two steps in a row break a bound (lag p99, latency p99, or less than 95% of the \
-            offered operations achieved), and reports the fastest sustained step for each shard count: the \
-            core's capacity here. The first step is a \
+            offered operations achieved), and reports the fastest sustained step for each shard count: what \
+            the core and the tester sustain together on this machine. How busy the core shards were, and \
+            their time per input, tell which of the two set the limit. The first step is a \
             warm-up and is not judged; a ramp leaves the scenario's faults out, so that a restart's burst \
             does not end it early.
 
