@@ -79,21 +79,25 @@ public struct LoadOutcome: Sendable {
     public var steps: [LoadStep]
     public var wallSeconds: Double
     public var simulated: Instant
-    /// Operations due, and finished, over the whole test, by `OperationKind`.
-    public var offered: [Int]
-    public var achieved: [Int]
     /// Operation latency by `OperationKind`: from the call to the core to its return.
     public var latency: [LatencySummary]
     /// How late events fired against the wall-clock instant their simulated time maps to.
     public var lag: LatencySummary
-    public var events: Int
-    public var deliveries: Int
     /// Entries that lapsed in the store, and of those, the ones the tester caused by falling behind.
     public var lapses: Int
     public var testerLapses: Int
     /// False when the test was interrupted.
     public var complete: Bool
 
+    /// Operations due, and finished, over the whole test, by `OperationKind`.
+    public var offered: [Int] {
+        OperationKind.allCases.map { kind in steps.reduce(0) { $0 + $1.offered[kind.rawValue] } }
+    }
+    public var achieved: [Int] {
+        OperationKind.allCases.map { kind in steps.reduce(0) { $0 + $1.achieved[kind.rawValue] } }
+    }
+    public var events: Int { steps.reduce(0) { $0 + $1.events } }
+    public var deliveries: Int { steps.reduce(0) { $0 + $1.deliveries } }
     public var coreInputs: Int { steps.reduce(0) { $0 + $1.coreInputs } }
     public var coreBusySeconds: Double { steps.reduce(0) { $0 + $1.coreBusySeconds } }
     /// The share of the test the shards spent handling inputs.
@@ -301,16 +305,12 @@ final class LoadContext: Sendable {
             lapses += counts.lapses
             testerLapses += counts.testerCaused
         }
-        let kinds = OperationKind.allCases.indices
         let components = wall.components
         return LoadOutcome(
             shards: shards.count, drivers: drivers.count, schedule: clock.schedule, steps: steps,
             wallSeconds: Double(components.seconds) + Double(components.attoseconds) * 1e-18,
             simulated: clock.schedule.simulated(atWall: wallNanoseconds),
-            offered: kinds.map { kind in steps.reduce(0) { $0 + $1.offered[kind] } },
-            achieved: kinds.map { kind in steps.reduce(0) { $0 + $1.achieved[kind] } },
-            latency: latency.map(\.summary), lag: lag.summary, events: steps.reduce(0) { $0 + $1.events },
-            deliveries: steps.reduce(0) { $0 + $1.deliveries }, lapses: lapses, testerLapses: testerLapses,
+            latency: latency.map(\.summary), lag: lag.summary, lapses: lapses, testerLapses: testerLapses,
             complete: !ending.interrupted)
     }
 }
