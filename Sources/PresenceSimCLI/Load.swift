@@ -98,8 +98,8 @@ struct Load: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    /// The longest simulated stretch a test may cover (as for a scenario's duration).
-    static let longestSimulated = 100.0 * 365 * 86_400
+    /// The longest simulated stretch a test may cover: a scenario's longest duration.
+    static let longestSimulated = Scenario.longestDuration.seconds
 
     func validate() throws {
         if let speed, !(speed.isFinite && speed > 0 && speed <= 1e7) {
@@ -115,10 +115,17 @@ struct Load: ParsableCommand {
             throw ValidationError("--max-steps: expected 1 to 200, found \(maxSteps)")
         }
         _ = try shardCounts()
-        _ = try Self.interval(step, option: "--step", within: 0.1...3600)
-        _ = try Self.interval(maxLag, option: "--max-lag", within: 1e-6...3600)
-        _ = try Self.interval(maxLatency, option: "--max-latency", within: 1e-6...3600)
-        if let duration { _ = try Self.interval(duration, option: "--duration", within: 0.1...(7 * 86_400)) }
+        _ = try durations()
+    }
+
+    /// The duration options, in seconds, each checked against its range.
+    func durations() throws -> (step: Double, maxLag: Double, maxLatency: Double, duration: Double?) {
+        (
+            try Self.interval(step, option: "--step", within: 0.1...3600),
+            try Self.interval(maxLag, option: "--max-lag", within: 1e-6...3600),
+            try Self.interval(maxLatency, option: "--max-latency", within: 1e-6...3600),
+            try duration.map { try Self.interval($0, option: "--duration", within: 0.1...(7 * 86_400)) }
+        )
     }
 
     func shardCounts() throws -> [Int] {
@@ -150,10 +157,11 @@ struct Load: ParsableCommand {
         if let seed { parsed.append(Override(path: "seed", value: JSONValue(seed))) }
         let scenario = try ScenarioInput.load(file, overrides: parsed)
         let counts = try shardCounts()
+        let given = try durations()
         let schedule: SpeedSchedule
         let mode: LoadReport.Mode
         if ramp {
-            let stepSeconds = try Self.interval(step, option: "--step", within: 0.1...3600)
+            let stepSeconds = given.step
             let first = speed ?? 10
             var speeds: [Double] = []
             var simulated = 0.0
@@ -167,14 +175,12 @@ struct Load: ParsableCommand {
                 throw ValidationError("--speed \(first) × --step \(step) covers more than 100 simulated years")
             }
             schedule = SpeedSchedule(speeds: speeds, stepLength: Interval(seconds: stepSeconds))
-            let bounds = RampBounds(
-                lagP99: try Self.interval(maxLag, option: "--max-lag", within: 1e-6...3600),
-                latencyP99: try Self.interval(maxLatency, option: "--max-latency", within: 1e-6...3600))
+            let bounds = RampBounds(lagP99: given.maxLag, latencyP99: given.maxLatency)
             mode = .ramp(bounds: bounds, stepSeconds: stepSeconds)
         } else {
             let speed = speed ?? 60
             var simulated = scenario.duration.seconds
-            if let duration { simulated = try Self.interval(duration, option: "--duration", within: 0...1e9) * speed }
+            if let wall = given.duration { simulated = wall * speed }
             guard simulated <= Self.longestSimulated else {
                 throw ValidationError(
                     "--duration \(duration ?? "") at --speed \(Format.number(speed)) covers "

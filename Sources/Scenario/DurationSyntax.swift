@@ -120,3 +120,8 @@ enum DurationSyntax {
         }
     }
 }
+
+extension Scenario {
+    /// The longest duration a scenario may have (100 years).
+    public static var longestDuration: Interval { DurationSyntax.longest }
+}
