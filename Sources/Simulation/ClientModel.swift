@@ -60,8 +60,9 @@ public enum ClientInput: Hashable, Sendable {
 
 /// What handling an input asks the engine to do, in order.
 public enum ClientEffect: Hashable, Sendable {
-    /// A message leaves the client; `arrival` is nil when the network loses it.
-    case send(Uplink, arrival: Instant?)
+    /// The client sends a message; `networkDown` when the device has no network, so nothing leaves it.
+    /// The router decides when (and whether) it arrives.
+    case send(Uplink, networkDown: Bool = false)
     case schedule(ClientTimer, tag: UInt32, at: Instant)
     /// Ground truth: the client became truly online (connected and reachable) or stopped being so.
     case truth(present: Bool, cause: DepartureCause)
@@ -107,7 +108,9 @@ public struct ClientModel: Sendable {
 
     private let settings: ModelSettings
     private var random: RandomStream
-    private var lastUplinkArrival = Instant.zero
+    /// The reconnect backoff's jitter: a protocol draw, kept off the behaviour stream so that how often
+    /// a client reconnects never shifts what its user does.
+    private var reconnectJitter: RandomStream
     public let id: ClientID
     /// Counts sessions (a page or app run, or one socket connection); session timers carry it.
     private var epoch: UInt32 = 0
@@ -155,6 +158,7 @@ public struct ClientModel: Sendable {
             platform = .desktop
         }
         self.random = random
+        reconnectJitter = RandomStream(seed: settings.seed, stream: UInt64(id.rawValue), purpose: .reconnect)
     }
 
     /// Handles one input at `now`, appending what it causes to `effects`.
@@ -177,13 +181,14 @@ public struct ClientModel: Sendable {
 
     private mutating func start(_ now: Instant, _ effects: inout [ClientEffect]) {
         // Start in the steady state: online with the long-run share of time online, and spread the
-        // first connections over one heartbeat so the run does not open with a synchronized storm.
+        // first connections over a fixed window so the run does not open with a synchronized storm. The
+        // window is behaviour, not protocol: a run that changes only the heartbeat has the same arrivals.
         let onlineMean = behavior.online.meanSeconds
         let offlineMean = behavior.offline.meanSeconds
         let onlineShare: Double =
             if let onlineMean, let offlineMean { onlineMean / (onlineMean + offlineMean) } else { 1 }
         if random.chance(onlineShare) {
-            let offset = Interval(seconds: random.unit() * protocolSettings.heartbeat.seconds)
+            let offset = Interval(seconds: random.unit() * initialArrivalSpread.seconds)
             effects.append(.schedule(.comeOnline, tag: spellTag, at: now + offset))
         } else if let gap = behavior.offline.sample(&random) {
             let offset = Interval(seconds: random.unit() * gap.seconds)
@@ -339,7 +344,7 @@ public struct ClientModel: Sendable {
         var delay = backoff.initial.seconds * pow(backoff.multiplier, Double(min(reconnectAttempt, 64)))
         delay = min(delay, backoff.max.seconds)
         if backoff.jitter > 0 {
-            delay *= 1 + backoff.jitter * (2 * random.unit() - 1)
+            delay *= 1 + backoff.jitter * (2 * reconnectJitter.unit() - 1)
         }
         reconnectAttempt += 1
         effects.append(.schedule(.reconnect, tag: epoch, at: now + Interval(seconds: min(delay, backoff.max.seconds))))
@@ -534,20 +539,9 @@ public struct ClientModel: Sendable {
         }
     }
 
-    /// Sends a message through the client's network (see ``ModelSettings/transit(_:at:)``); nothing
-    /// leaves while the network is down, and on a socket messages arrive in the order they were sent.
-    private mutating func send(_ message: Uplink, _ now: Instant, _ effects: inout [ClientEffect]) {
-        guard networkDown == 0, let transit = settings.transit(&random, at: now) else {
-            effects.append(.send(message, arrival: nil))
-            return
-        }
-        var arrival = now + transit
-        if usesSocket {
-            // A socket is a TCP stream: a message never overtakes the one sent before it.
-            arrival = max(arrival, lastUplinkArrival)
-            lastUplinkArrival = arrival
-        }
-        effects.append(.send(message, arrival: arrival))
+    /// Sends a message; nothing leaves while the network is down.
+    private func send(_ message: Uplink, _ now: Instant, _ effects: inout [ClientEffect]) {
+        effects.append(.send(message, networkDown: networkDown > 0))
     }
 
     // MARK: Truth
@@ -586,12 +580,12 @@ public struct ClientModel: Sendable {
     }
 }
 
+/// Always-online clients' first arrivals are spread uniformly over this window from the start.
+let initialArrivalSpread = Interval.minutes(1)
 /// Chrome throttles chained timers of a tab hidden this long to 1-minute boundaries.
 let chromeIntensiveThrottlingDelay = Interval.minutes(5)
 /// How long an iOS background task may keep a backgrounded app running.
 let iosBackgroundTaskLimit = Interval.seconds(30)
-/// Linux's minimum TCP retransmission timeout, in seconds.
-let minimumRetransmissionTimeout = 0.2
 
 extension Instant {
     /// The first multiple of `step` at or after this instant.

@@ -14,6 +14,12 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         case downlink = 2
         case population = 3
         case faults = 4
+        /// A client's uplink latency, and its losses; the downlink's losses (its latency is `downlink`).
+        case uplink = 5
+        case uplinkLoss = 6
+        case downlinkLoss = 7
+        /// A client's reconnect backoff jitter.
+        case reconnect = 8
     }
 
     private var state: UInt64

@@ -1,8 +1,7 @@
 import PresenceCore
 import Scenario
 
-/// The immutable settings every model reads: the scenario's protocol, behaviour and network, plus the
-/// fault schedule that changes network conditions over time.
+/// The immutable settings every model reads: the scenario's protocol, behaviour, network and faults.
 ///
 /// A class so that a million client models share one copy; immutable, so sharing it across the actors
 /// engine's actors is safe.
@@ -11,48 +10,15 @@ public final class ModelSettings: Sendable {
     public let presence: PresenceProtocol
     public let behavior: Behavior
     public let network: Network
-    /// Latency-spike windows, by start.
-    let latencySpikes: [(start: Instant, end: Instant, factor: Double)]
+    /// The faults, in the scenario's order (the router places them).
+    public let faults: [Fault]
 
     public init(scenario: Scenario) {
         seed = scenario.seed
         presence = scenario.presence
         behavior = scenario.behavior
         network = scenario.network
-        latencySpikes = scenario.faults.compactMap { fault in
-            guard case .latencySpike(let factor, let duration) = fault.kind else { return nil }
-            let start = Instant.zero + fault.at
-            return (start, start + duration, factor)
-        }
-    }
-
-    /// How long a message sent at `now` takes to arrive, or nil when the network loses it.
-    ///
-    /// Latency is drawn from `network.latency` and multiplied by the latency-spike factor in force. HTTP
-    /// requests, beacons and answers are lost with the loss probability; on a socket TCP retransmits a
-    /// lost packet instead, after a retransmission timeout that starts at Linux's 200 ms minimum and
-    /// doubles per loss.
-    func transit(_ random: inout RandomStream, at now: Instant) -> Interval? {
-        var latency = (network.latency.sample(&random) ?? .zero).seconds * latencyFactor(at: now)
-        if network.loss > 0 {
-            if presence.design == .httpPolling {
-                if random.chance(network.loss) { return nil }
-            } else {
-                var timeout = minimumRetransmissionTimeout
-                while random.chance(network.loss) && timeout < 120 {
-                    latency += timeout
-                    timeout *= 2
-                }
-            }
-        }
-        return Interval(seconds: latency)
-    }
-
-    /// The factor latency draws are multiplied by at `now` (overlapping spikes multiply).
-    func latencyFactor(at now: Instant) -> Double {
-        var factor = 1.0
-        for spike in latencySpikes where spike.start <= now && now < spike.end { factor *= spike.factor }
-        return factor
+        faults = scenario.faults
     }
 }
 

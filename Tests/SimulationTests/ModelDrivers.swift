@@ -8,9 +8,6 @@ import Testing
 /// The instant `seconds` after the start of the run.
 func instant(_ seconds: Double) -> Instant { .zero + Interval(seconds: seconds) }
 
-/// When a message sent at `seconds` arrives under the hand scenarios' constant 50 ms latency.
-func arrival(_ seconds: Double) -> Instant { instant(seconds) + .milliseconds(50) }
-
 func cid(_ index: Int) -> ClientID { ClientID(index) }
 
 func entry(_ index: Int, _ status: PresenceStatus) -> ViewEntry { ViewEntry(subject: ClientID(index), status: status) }

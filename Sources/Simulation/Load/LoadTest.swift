@@ -3,109 +3,6 @@ import PresenceCore
 import Scenario
 import Synchronization
 
-/// The wall clock of a load test and its mapping onto simulated time. Its time starts at `start()`,
-/// once the clients and shards are built and the opening events are in place.
-final class LoadClock: Sendable {
-    let schedule: SpeedSchedule
-    /// The monotonic clock's reading at the start, in nanoseconds.
-    private let origin = Atomic<Int64>(0)
-
-    init(schedule: SpeedSchedule) { self.schedule = schedule }
-
-    func start() { origin.store(Self.monotonic(), ordering: .relaxed) }
-
-    /// Wall-clock nanoseconds since the test began.
-    func wallNow() -> Int64 { Self.monotonic() - origin.load(ordering: .relaxed) }
-
-    func simulatedNow() -> Instant { schedule.simulated(atWall: wallNow()) }
-
-    /// The monotonic clock in nanoseconds, read directly: it is read a few times per event.
-    private static func monotonic() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
-    }
-}
-
-/// Something due at a simulated instant in a load test.
-enum LoadEvent: Sendable {
-    case client(ClientID, ClientInput)
-    /// A client's message reaches the core: an operation.
-    case uplink(ClientID, Uplink)
-    /// The transport pings a client's socket: the network answers, the core handles the answer.
-    case ping(ClientID, ConnectionID)
-    /// An input of the core's own (timers, faults) for one shard.
-    case shard(Int, ServerInput)
-    /// A partition fault begins (index into the scenario's faults).
-    case partition(Int)
-}
-
-/// One step of a load test as measured.
-public struct LoadStep: Sendable {
-    public var index: Int
-    public var speed: Double
-    public var wallSeconds: Double
-    /// Operations due in the step (by `OperationKind`), and those the core finished in it.
-    public var offered: [Int]
-    public var achieved: [Int]
-    public var events: Int
-    public var deliveries: Int
-    public var lag: LatencySummary
-    public var latency: LatencySummary
-    /// Inputs the core shards handled in the step (operations, timers, faults), and the wall-clock time
-    /// they spent on them, summed over shards.
-    public var coreInputs: Int
-    public var coreBusySeconds: Double
-
-    public var offeredTotal: Int { offered.reduce(0, +) }
-    public var achievedTotal: Int { achieved.reduce(0, +) }
-
-    /// The share of the step the shards spent handling inputs (1 = every shard busy all the time).
-    public func coreBusyShare(shards: Int) -> Double {
-        wallSeconds > 0 ? coreBusySeconds / (wallSeconds * Double(shards)) : 0
-    }
-
-    /// Mean wall-clock time a shard spent on one input: one shard can serve at most its inverse per second.
-    public var coreServiceTime: Double { coreInputs > 0 ? coreBusySeconds / Double(coreInputs) : 0 }
-}
-
-/// The result of one load test.
-public struct LoadOutcome: Sendable {
-    public var shards: Int
-    /// Tasks that fire due events (each owns a share of the clients).
-    public var drivers: Int
-    public var schedule: SpeedSchedule
-    /// The steps that ran, in order.
-    public var steps: [LoadStep]
-    public var wallSeconds: Double
-    public var simulated: Instant
-    /// Operation latency by `OperationKind`: from the call to the core to its return.
-    public var latency: [LatencySummary]
-    /// How late events fired against the wall-clock instant their simulated time maps to.
-    public var lag: LatencySummary
-    /// Entries that lapsed in the store, and of those, the ones the tester caused by falling behind.
-    public var lapses: Int
-    public var testerLapses: Int
-    /// False when the test was interrupted.
-    public var complete: Bool
-
-    /// Operations due, and finished, over the whole test, by `OperationKind`.
-    public var offered: [Int] {
-        OperationKind.allCases.map { kind in steps.reduce(0) { $0 + $1.offered[kind.rawValue] } }
-    }
-    public var achieved: [Int] {
-        OperationKind.allCases.map { kind in steps.reduce(0) { $0 + $1.achieved[kind.rawValue] } }
-    }
-    public var events: Int { steps.reduce(0) { $0 + $1.events } }
-    public var deliveries: Int { steps.reduce(0) { $0 + $1.deliveries } }
-    public var coreInputs: Int { steps.reduce(0) { $0 + $1.coreInputs } }
-    public var coreBusySeconds: Double { steps.reduce(0) { $0 + $1.coreBusySeconds } }
-    /// The share of the test the shards spent handling inputs.
-    public var coreBusyShare: Double { wallSeconds > 0 ? coreBusySeconds / (wallSeconds * Double(shards)) : 0 }
-    /// Mean wall-clock time a shard spent on one input.
-    public var coreServiceTime: Double { coreInputs > 0 ? coreBusySeconds / Double(coreInputs) : 0 }
-}
-
 /// `presence-sim load`: the behaviour models as client actors on Swift's concurrent executor, in real
 /// time compressed by a speed schedule, against the presence core sharded by room over actors.
 ///
@@ -167,7 +64,9 @@ final class LoadContext: Sendable {
     let clock: LoadClock
     let clients: [LoadClient]
     let shards: [CoreShard]
-    let drivers: [LoadDriver]
+    let queues: LoadQueues
+    /// A router before any message: each driver and shard starts from a copy of it.
+    let router: Router
     let faults: Bool
     private let stopped = Atomic<Bool>(false)
 
@@ -182,60 +81,32 @@ final class LoadContext: Sendable {
         clients = (0..<population.clientCount).map { index in
             LoadClient(model: Simulator.clientModel(index, settings: settings, population: population))
         }
-        shards = (0..<options.shards).map { _ in
-            CoreShard(settings: settings, population: population, clock: clock)
+        let queues = LoadQueues(drivers: options.drivers, shards: options.shards, population: population, clock: clock)
+        let router = Router(
+            scenario: scenario, settings: settings, population: population, end: clock.schedule.simulatedEnd)
+        shards = (0..<options.shards).map { index in
+            CoreShard(
+                server: PresenceServer(settings: settings, population: population), router: router,
+                host: LoadHost(queues: queues, shard: index))
         }
-        drivers = (0..<options.drivers).map { LoadDriver(index: $0) }
+        self.queues = queues
+        self.router = router
     }
 
     var isStopped: Bool { stopped.load(ordering: .relaxed) }
     func stop() { stopped.store(true, ordering: .relaxed) }
 
-    func shard(of client: ClientID) -> Int { population.roomOf[client.index].index % shards.count }
-    func driver(of client: ClientID) -> LoadDriver { drivers[client.index % drivers.count] }
-    func driver(ofShard shard: Int) -> LoadDriver { drivers[shard % drivers.count] }
+    var drivers: [LoadDriver] { queues.drivers }
 
     /// Places the opening events: every client starts, the shards' own timers, the faults.
     func seed() async {
         for client in 0..<population.clientCount {
-            driver(of: ClientID(client)).schedule(.client(ClientID(client), .start), at: .zero)
+            queues.driver(of: ClientID(client)).schedule(.client(ClientID(client), .start), at: .zero)
         }
-        var output: [ShardOutput] = []
-        for (index, shard) in shards.enumerated() {
-            output.removeAll()
-            await shard.start(into: &output)
-            route(output, from: index, by: nil)
-        }
+        for shard in shards { await shard.start() }
         guard faults else { return }
-        for (index, fault) in scenario.faults.enumerated() {
-            let at = Instant.zero + fault.at
-            switch fault.kind {
-            case .restartCore, .restartServer:
-                let input: ServerInput = fault.kind == .restartCore ? .restartCore : .restartServer
-                for shard in shards.indices { driver(ofShard: shard).schedule(.shard(shard, input), at: at) }
-            case .partition:
-                for driver in drivers { driver.schedule(.partition(index), at: at) }
-            case .latencySpike:
-                break  // Read by the latency draws through `ModelSettings`.
-            }
-        }
-    }
-
-    /// Sends a shard's outputs to the drivers whose queues they belong in; `caller` counts the transport
-    /// pings among them as offered operations.
-    func route(_ output: [ShardOutput], from shard: Int, by caller: LoadDriver?) {
-        for item in output {
-            switch item {
-            case .deliver(let client, let message, let at):
-                driver(of: client).schedule(.client(client, .message(message)), at: at)
-            case .later(let input, let at):
-                driver(ofShard: shard).schedule(.shard(shard, input), at: at)
-            case .ping(let client, let id, let at):
-                driver(of: client).schedule(.ping(client, id), at: at)
-                let step = clock.schedule.step(atSimulated: at)
-                caller?.statistics.withLock { $0.offered(.ping, step: step) }
-            }
-        }
+        var host = LoadHost(queues: queues, shard: nil)
+        router.scheduleFaults(scenario.faults, host: &host)
     }
 
     /// How a test ended: the last step that ran (whole, unless interrupted), and whether it was
@@ -315,127 +186,22 @@ final class LoadContext: Sendable {
     }
 }
 
-/// A task that fires the due events of its share of the clients (and of some shards' timers).
-final class LoadDriver: Sendable {
-    let index: Int
-    private let queue = Locked(CalendarQueue<LoadEvent>())
-    let statistics = Locked(DriverStatistics())
+/// Where due work goes in a load test: each client's events go to the driver that owns the client, each
+/// shard's own inputs to the driver that owns the shard, and rooms hash over the shards.
+final class LoadQueues: Sendable {
+    let drivers: [LoadDriver]
+    let shardCount: Int
+    let population: Population
+    let clock: LoadClock
 
-    init(index: Int) { self.index = index }
-
-    func schedule(_ event: LoadEvent, at instant: Instant) {
-        queue.withLock { $0.schedule(event, at: instant) }
+    init(drivers: Int, shards: Int, population: Population, clock: LoadClock) {
+        self.drivers = (0..<drivers).map { LoadDriver(index: $0) }
+        shardCount = shards
+        self.population = population
+        self.clock = clock
     }
 
-    /// Fires due events until the test stops.
-    func run(_ context: LoadContext) async {
-        let clock = context.clock
-        let schedule = clock.schedule
-        var state = DriverState(clientCount: context.population.clientCount)
-        var batch: [(at: Instant, event: LoadEvent)] = []
-        while !context.isStopped {
-            let wall = clock.wallNow()
-            guard wall < schedule.wallEnd else { break }
-            let now = schedule.simulated(atWall: wall)
-            batch.removeAll(keepingCapacity: true)
-            let next: Instant? = queue.withLock { queue in
-                while batch.count < 256, let item = queue.pop(through: now) { batch.append(item) }
-                return batch.isEmpty ? queue.nextInstant() : nil
-            }
-            if batch.isEmpty {
-                // Nothing due: sleep until the next event (at most a millisecond: other drivers and the
-                // shards may schedule something sooner).
-                let wake = next.map { schedule.wall(atSimulated: $0) - wall } ?? 1_000_000
-                try? await Task.sleep(for: .nanoseconds(min(max(wake, 20_000), 1_000_000)))
-                continue
-            }
-            for (due, event) in batch {
-                let started = clock.wallNow()
-                statistics.withLock {
-                    $0.dispatched(
-                        lag: started - schedule.wall(atSimulated: due), step: schedule.step(atWall: started))
-                }
-                await fire(event, due: due, context, &state)
-            }
-            // Let other tasks have the thread even when every call returned without suspending.
-            await Task.yield()
-        }
-    }
-
-    private func fire(_ event: LoadEvent, due: Instant, _ context: LoadContext, _ state: inout DriverState) async {
-        switch event {
-        case .client(let client, let input):
-            state.clientEffects.removeAll(keepingCapacity: true)
-            await context.clients[client.index].handle(input, due: due, into: &state.clientEffects)
-            apply(state.clientEffects, of: client, context, &state)
-        case .uplink(let client, let message):
-            await call(
-                .message(from: client, message), kind: OperationKind(message), shard: context.shard(of: client),
-                due: due, context, &state)
-        case .ping(let client, let id):
-            let answered = state.links[client.index] == id
-            await call(
-                .ping(client, id, answered: answered), kind: .ping, shard: context.shard(of: client), due: due,
-                context, &state)
-        case .shard(let shard, let input):
-            await call(input, kind: nil, shard: shard, due: due, context, &state)
-        case .partition(let index):
-            guard case .partition(let share, let duration) = context.scenario.faults[index].kind else { return }
-            for client in stride(from: self.index, to: context.population.clientCount, by: context.drivers.count)
-            where Faults.isPartitioned(ClientID(client), fault: index, share: share, seed: context.settings.seed) {
-                schedule(.client(ClientID(client), .networkLost), at: due)
-                schedule(.client(ClientID(client), .networkRestored), at: due + duration)
-            }
-        }
-    }
-
-    /// Calls a shard with `input`, timing operations (a `kind`), and routes what the shard answers.
-    private func call(
-        _ input: ServerInput, kind: OperationKind?, shard: Int, due: Instant, _ context: LoadContext,
-        _ state: inout DriverState
-    ) async {
-        state.shardOutput.removeAll(keepingCapacity: true)
-        let clock = context.clock
-        let started = clock.wallNow()
-        let deliveries = await context.shards[shard].handle(input, due: due, into: &state.shardOutput)
-        let finished = clock.wallNow()
-        let step = clock.schedule.step(atWall: finished)
-        statistics.withLock { statistics in
-            if let kind { statistics.finished(kind, latency: finished - started, step: step) }
-            statistics.delivered(deliveries, step: step)
-        }
-        context.route(state.shardOutput, from: shard, by: self)
-    }
-
-    private func apply(
-        _ effects: [ClientEffect], of client: ClientID, _ context: LoadContext, _ state: inout DriverState
-    ) {
-        let plan = context.clock.schedule
-        let end = plan.simulatedEnd
-        for effect in effects {
-            switch effect {
-            case .send(let message, let arrival):
-                guard let arrival, arrival <= end else { continue }
-                schedule(.uplink(client, message), at: arrival)
-                let step = plan.step(atSimulated: arrival)
-                statistics.withLock { $0.offered(OperationKind(message), step: step) }
-            case .schedule(let timer, let tag, let at):
-                if at <= end { schedule(.client(client, .timer(timer, tag: tag)), at: at) }
-            case .link(let id):
-                state.links[client.index] = id
-            case .truth, .truthTyping, .show, .showTyping, .showAll, .showAllTyping, .clearView, .received:
-                break  // Staleness is the virtual-time engines' measurement.
-            }
-        }
-    }
-}
-
-/// A driver's working state, owned by its task.
-struct DriverState {
-    var clientEffects: [ClientEffect] = []
-    var shardOutput: [ShardOutput] = []
-    /// The connection the network can carry a ping to, for the driver's own clients.
-    var links: [ConnectionID?]
-
-    init(clientCount: Int) { links = Array(repeating: nil, count: clientCount) }
+    func shard(of client: ClientID) -> Int { population.roomOf[client.index].index % shardCount }
+    func driver(of client: ClientID) -> LoadDriver { drivers[client.index % drivers.count] }
+    func driver(ofShard shard: Int) -> LoadDriver { drivers[shard % drivers.count] }
 }

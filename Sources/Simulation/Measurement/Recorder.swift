@@ -100,6 +100,34 @@ public struct Recorder: Sendable {
 
     private var measuredFrom: Instant { tracker.measuredFrom }
 
+    // MARK: Effects
+
+    /// Records a client effect the router hands over: ground truth and what the client shows.
+    mutating func record(_ effect: ClientEffect, of client: ClientID, now: Instant) {
+        switch effect {
+        case .truth(let present, let cause): truthChanged(client, present: present, cause: cause, now: now)
+        case .truthTyping(let isTyping): typingChanged(client, isTyping: isTyping, now: now)
+        case .show(let entry): show(entry, to: client, now: now)
+        case .showTyping(let subject, let isTyping): showTyping(subject, isTyping: isTyping, to: client, now: now)
+        case .showAll(let entries): showAll(entries, to: client, now: now)
+        case .showAllTyping(let typing): showAllTyping(typing, to: client, now: now)
+        case .clearView: clearView(of: client, now: now)
+        case .received: received(by: client, now: now)
+        case .send, .schedule, .link: break  // Routed: the router reports sends through `sent`.
+        }
+    }
+
+    /// Records a server effect the router hands over: fan-out, the store's view, last seen, store work.
+    mutating func record(_ effect: ServerEffect, now: Instant) {
+        switch effect {
+        case .fanout(let recipients): fanout(recipients: recipients, now: now)
+        case .storeView(let client, let until): storeView(client, presentUntil: until, now: now)
+        case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
+        case .storeOps(let count): storeOperations(count, now: now)
+        case .deliver, .schedule, .ping, .pingTimeout: break  // Routed: deliveries come through `countDown`.
+        }
+    }
+
     // MARK: Ground truth
 
     mutating func truthChanged(_ client: ClientID, present: Bool, cause: DepartureCause, now: Instant) {
