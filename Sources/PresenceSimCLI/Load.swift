@@ -163,18 +163,14 @@ struct Load: ParsableCommand {
         if ramp {
             let stepSeconds = given.step
             let first = speed ?? 10
-            var speeds: [Double] = []
-            var simulated = 0.0
-            while speeds.count < maxSteps {
-                let next = first * pow(rampFactor, Double(speeds.count))
-                guard simulated + next * stepSeconds <= Self.longestSimulated else { break }
-                speeds.append(next)
-                simulated += next * stepSeconds
-            }
-            guard !speeds.isEmpty else {
+            guard
+                let ramp = SpeedSchedule.ramp(
+                    first: first, factor: rampFactor, stepLength: Interval(seconds: stepSeconds),
+                    maximumSteps: maxSteps, longestSimulated: Scenario.longestDuration)
+            else {
                 throw ValidationError("--speed \(first) × --step \(step) covers more than 100 simulated years")
             }
-            schedule = SpeedSchedule(speeds: speeds, stepLength: Interval(seconds: stepSeconds))
+            schedule = ramp
             let bounds = RampBounds(lagP99: given.maxLag, latencyP99: given.maxLatency)
             mode = .ramp(bounds: bounds, stepSeconds: stepSeconds)
         } else {
@@ -240,50 +236,5 @@ struct Load: ParsableCommand {
             + "lag p99 \(Format.wall(step.lag.p99)) · latency p99 \(Format.wall(step.latency.p99))"
             + (verdict.isEmpty ? "" : " · \(verdict)")
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-}
-
-/// Judges ramp steps as they finish and remembers the fastest sustained one.
-final class RampJudge: Sendable {
-    private let mode: LoadReport.Mode
-    private let state = Locked<(capacity: LoadStep?, reason: String?, failed: String?)>((nil, nil, nil))
-
-    init(mode: LoadReport.Mode) { self.mode = mode }
-
-    /// Whether to go on after `step`, and a word for the progress line.
-    func judge(_ step: LoadStep) -> (goOn: Bool, text: String) {
-        guard case .ramp(let bounds, _) = mode else { return (true, "") }
-        guard step.index > 0 else { return (true, "warm-up") }
-        let broken = bounds.violations(step)
-        return state.withLock { state in
-            if broken.isEmpty {
-                state.capacity = step
-                state.failed = nil
-                return (true, "sustained")
-            }
-            let failure = "step \(step.index) at \(Format.number(step.speed))×: " + broken.joined(separator: "; ")
-            // One failed step may be a hiccup of the machine; two in a row end the ramp.
-            guard let previous = state.failed else {
-                state.failed = failure
-                return (true, broken.joined(separator: "; ") + " (once)")
-            }
-            state.reason = previous + ", then " + failure
-            return (false, broken.joined(separator: "; "))
-        }
-    }
-
-    /// The report's entry for a finished test.
-    func run(_ outcome: LoadOutcome) -> LoadRun {
-        guard case .ramp = mode else { return LoadRun(outcome: outcome) }
-        let (capacity, reason, _) = state.withLock { $0 }
-        let stopReason: String
-        if let reason {
-            stopReason = reason
-        } else if !outcome.complete {
-            stopReason = "interrupted"
-        } else {
-            stopReason = "every step was sustained: raise --max-steps or --speed to find the limit"
-        }
-        return LoadRun(outcome: outcome, capacity: capacity, stopReason: stopReason)
     }
 }

@@ -40,37 +40,31 @@ final class VirtualTimeExecutor: SerialExecutor, TaskExecutor, @unchecked Sendab
     }
 }
 
-/// A simulated client as an actor: it owns its behaviour model and is reached only through it.
-actor ClientActor {
+/// A pure model an engine drives: an input and the current instant in, effects out.
+protocol SimulationModel: Sendable {
+    associatedtype Input
+    associatedtype Effect
+    mutating func handle(_ input: Input, now: Instant, into effects: inout [Effect])
+}
+
+extension ClientModel: SimulationModel {}
+extension PresenceServer: SimulationModel {}
+
+/// A model as an actor on the virtual-time executor: a simulated client, or the presence server. It owns
+/// its model and is reached only through it.
+actor VirtualTimeActor<Model: SimulationModel> {
     private let executor: VirtualTimeExecutor
-    private var model: ClientModel
+    private var model: Model
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    init(model: ClientModel, executor: VirtualTimeExecutor) {
+    init(model: Model, executor: VirtualTimeExecutor) {
         self.model = model
         self.executor = executor
     }
 
-    func handle(_ input: ClientInput, now: Instant, into effects: inout [ClientEffect]) {
+    func handle(_ input: Model.Input, now: Instant, into effects: inout [Model.Effect]) {
         model.handle(input, now: now, into: &effects)
-    }
-}
-
-/// The presence server as an actor.
-actor ServerActor {
-    private let executor: VirtualTimeExecutor
-    private var server: PresenceServer
-
-    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-
-    init(server: PresenceServer, executor: VirtualTimeExecutor) {
-        self.server = server
-        self.executor = executor
-    }
-
-    func handle(_ input: ServerInput, now: Instant, into effects: inout [ServerEffect]) {
-        server.handle(input, now: now, into: &effects)
     }
 }
 
@@ -87,8 +81,8 @@ enum ActorsEngine {
         let executor = VirtualTimeExecutor()
         let box = CoreBox(core)
         _ = Task(executorPreference: executor) {
-            let actors = clients.map { ClientActor(model: $0, executor: executor) }
-            let serverActor = ServerActor(server: server, executor: executor)
+            let actors = clients.map { VirtualTimeActor(model: $0, executor: executor) }
+            let serverActor = VirtualTimeActor(model: server, executor: executor)
             return await drive(box, clients: actors, server: serverActor, watcher: watcher)
         }
         executor.drain()
@@ -102,7 +96,8 @@ enum ActorsEngine {
     /// job enqueued. (A nonisolated loop runs on the task executor, and every call to an actor would be a
     /// job there and another one back.)
     private static func drive(
-        _ box: CoreBox, clients: [ClientActor], server: isolated ServerActor, watcher: RunWatcher
+        _ box: CoreBox, clients: [VirtualTimeActor<ClientModel>], server: isolated VirtualTimeActor<PresenceServer>,
+        watcher: RunWatcher
     ) async -> Bool {
         var core = box.core
         defer { box.core = core }

@@ -1,3 +1,4 @@
+import Foundation
 import PresenceCore
 
 /// How wall-clock time maps onto simulated time in a load test.
@@ -50,6 +51,23 @@ public struct SpeedSchedule: Sendable, Hashable {
             steps[count - 1].wallStart
             + Int64(Double(simulated.nanoseconds - steps[count - 1].simulatedStart.nanoseconds) / speed)
         return SpeedSchedule(steps: steps)
+    }
+
+    /// A capacity ramp: steps of `stepLength` wall-clock time, the first at `first`× and each `factor`
+    /// times faster than the one before, as many as fit in `maximumSteps` and `longestSimulated` of
+    /// simulated time. Nil when not even the first step fits.
+    public static func ramp(
+        first: Double, factor: Double, stepLength: Interval, maximumSteps: Int, longestSimulated: Interval
+    ) -> SpeedSchedule? {
+        var speeds: [Double] = []
+        var simulated = 0.0
+        while speeds.count < maximumSteps {
+            let next = first * pow(factor, Double(speeds.count))
+            guard simulated + next * stepLength.seconds <= longestSimulated.seconds else { break }
+            speeds.append(next)
+            simulated += next * stepLength.seconds
+        }
+        return speeds.isEmpty ? nil : SpeedSchedule(speeds: speeds, stepLength: stepLength)
     }
 
     private init(steps: [Step]) { self.steps = steps }
