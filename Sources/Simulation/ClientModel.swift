@@ -101,6 +101,36 @@ public struct ClientModel: Sendable {
         }
     }
 
+    /// Where the client's page or app is. Every input is judged against it; a combination the old loose
+    /// flags allowed (suspended but visible, hidden between spells) cannot be represented.
+    private enum Session: Equatable, CustomStringConvertible {
+        /// Between online spells: the page is closed, the app not running.
+        case offline
+        /// Running in the foreground.
+        case visible
+        /// Running in the background since `since` (a hidden tab, a backgrounded app).
+        case hidden(since: Instant)
+        /// An iOS app suspended in the background: it runs nothing and its socket is dead.
+        case suspended
+
+        /// Whether the page or app runs (and so can send, receive and be truly online).
+        var isRunning: Bool {
+            switch self {
+            case .visible, .hidden: true
+            case .offline, .suspended: false
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .offline: "offline"
+            case .visible: "visible"
+            case .hidden(let since): "hidden since \(since)"
+            case .suspended: "suspended"
+            }
+        }
+    }
+
     // The stored properties are in this order for size and locality: a run holds up to a million
     // models, and the first read of one is usually a cache miss. What a heartbeat or a message reads
     // comes first, within 64 bytes; the one-byte flags fill what would otherwise be padding. The model
@@ -119,9 +149,7 @@ public struct ClientModel: Sendable {
     public let platform: Platform
 
     // Ground truth inputs (more below).
-    private var inSpell = false
-    private var hidden = false
-    private var suspended = false
+    private var session = Session.offline
     private var networkDown: UInt8 = 0
     private var present = false
     private var idle = false
@@ -143,7 +171,6 @@ public struct ClientModel: Sendable {
     private var lastTypingSent: Instant?
 
     // Ground truth inputs read only by the episodes they belong to.
-    private var hiddenSince = Instant.zero
     private var burstEnd = Instant.zero
     private var lastInput = Instant.zero
 
@@ -209,10 +236,11 @@ public struct ClientModel: Sendable {
     private mutating func fire(_ timer: ClientTimer, tag: UInt32, _ now: Instant, _ effects: inout [ClientEffect]) {
         switch timer {
         case .comeOnline where tag == spellTag: comeOnline(now, &effects)
-        case .spellEnd where tag == spellTag && inSpell: endSpell(now, &effects)
+        case .spellEnd where tag == spellTag: endSpell(now, &effects)
         case .hide: hide(now, &effects)
         case .show: show(now, &effects)
-        case .suspend where tag == hideTag && hidden && inSpell && !suspended: suspend(now, &effects)
+        case .suspend where tag == hideTag:
+            if case .hidden = session { suspend(now, &effects) }  // Else shown again before the suspension.
         case .idleStart: setIdle(true, now, &effects)
         case .idleEnd: setIdle(false, now, &effects)
         case .outageStart:
@@ -252,10 +280,9 @@ public struct ClientModel: Sendable {
     }
 
     private mutating func comeOnline(_ now: Instant, _ effects: inout [ClientEffect]) {
-        guard !inSpell else { return }
-        inSpell = true
-        hidden = false
-        suspended = false
+        // Only `start` and the end of a spell schedule a spell's start, so a spell never starts twice.
+        guard session == .offline else { invalid("comeOnline") }
+        session = .visible
         idle = false
         lastInput = now
         effects.append(.clearView)
@@ -267,6 +294,8 @@ public struct ClientModel: Sendable {
     }
 
     private mutating func endSpell(_ now: Instant, _ effects: inout [ClientEffect]) {
+        // A spell's end timer carries the spell's tag, which leaving the spell changes.
+        guard session != .offline else { invalid("spellEnd") }
         let cause: DepartureCause =
             random.chance(behavior.graceful) ? .graceful : (random.chance(behavior.vanish) ? .vanish : .crash)
         switch cause {
@@ -291,7 +320,7 @@ public struct ClientModel: Sendable {
 
     /// Ends the online spell: the page or app is gone until the next spell.
     private mutating func leaveSpell(_ now: Instant, cause: DepartureCause, _ effects: inout [ClientEffect]) {
-        inSpell = false
+        session = .offline
         spellTag &+= 1
         endSession()
         updateTruth(now, cause: cause, &effects)
@@ -351,7 +380,7 @@ public struct ClientModel: Sendable {
     }
 
     private mutating func reconnect(_ now: Instant, _ effects: inout [ClientEffect]) {
-        guard inSpell, !suspended, connection == .none else { return }
+        guard session.isRunning, connection == .none else { return }
         connect(now, &effects)
     }
 
@@ -378,7 +407,7 @@ public struct ClientModel: Sendable {
     }
 
     /// Whether the user is at the screen producing input.
-    private var isActive: Bool { inSpell && !hidden && !idle }
+    private var isActive: Bool { session == .visible && !idle }
 
     // MARK: Visibility, idleness, network
 
@@ -386,10 +415,9 @@ public struct ClientModel: Sendable {
         if let episodes = behavior.hidden, let length = episodes.duration.sample(&random) {
             effects.append(.schedule(.show, tag: 0, at: now + length))
         }
-        guard inSpell, !hidden else { return }
+        guard session == .visible else { return }
         if isActive { lastInput = now }
-        hidden = true
-        hiddenSince = now
+        session = .hidden(since: now)
         hideTag &+= 1
         endBurst(&effects)
         if protocolSettings.awayOnHidden { send(.beacon(.away), now, &effects) }
@@ -403,11 +431,15 @@ public struct ClientModel: Sendable {
         if let episodes = behavior.hidden, let next = episodes.every.sample(&random) {
             effects.append(.schedule(.hide, tag: 0, at: now + next))
         }
-        guard inSpell, hidden else { return }
-        hidden = false
+        let wasSuspended: Bool
+        switch session {
+        case .offline, .visible: return
+        case .hidden: wasSuspended = false
+        case .suspended: wasSuspended = true
+        }
+        session = .visible
         if !idle { lastInput = now }
-        if suspended {
-            suspended = false
+        if wasSuspended {
             updateTruth(now, cause: .suspended, &effects)
             beginSession(now, &effects)
         } else if protocolSettings.awayOnHidden {
@@ -416,12 +448,10 @@ public struct ClientModel: Sendable {
     }
 
     private mutating func suspend(_ now: Instant, _ effects: inout [ClientEffect]) {
-        suspended = true
+        session = .suspended
         endSession()
         updateTruth(now, cause: .suspended, &effects)
         if let mobile = behavior.mobile, random.chance(mobile.killWhileSuspended) {
-            suspended = false
-            hidden = false
             leaveSpell(now, cause: .suspended, &effects)
         }
     }
@@ -430,7 +460,7 @@ public struct ClientModel: Sendable {
         guard let episodes = behavior.idle else { return }
         let next = isIdle ? episodes.duration.sample(&random) : episodes.every.sample(&random)
         if let next { effects.append(.schedule(isIdle ? .idleEnd : .idleStart, tag: 0, at: now + next)) }
-        if isActive || (!isIdle && inSpell && !hidden) { lastInput = now }
+        if isActive || (!isIdle && session == .visible) { lastInput = now }
         idle = isIdle
     }
 
@@ -458,7 +488,8 @@ public struct ClientModel: Sendable {
 
     private mutating func startBurst(_ now: Instant, _ effects: inout [ClientEffect]) {
         scheduleNextBurst(now, &effects)
-        guard present, !hidden, !inBurst, let typing = behavior.typing, let length = typing.burst.sample(&random)
+        guard present, session == .visible, !inBurst, let typing = behavior.typing,
+            let length = typing.burst.sample(&random)
         else { return }
         inBurst = true
         burstTag &+= 1
@@ -508,7 +539,7 @@ public struct ClientModel: Sendable {
 
     private mutating func receive(_ message: Inbound, _ now: Instant, _ effects: inout [ClientEffect]) {
         // A message reaches only a running page or app with network; a socket message only its socket.
-        guard inSpell, !suspended, networkDown == 0 else { return }
+        guard session.isRunning, networkDown == 0 else { return }
         effects.append(.received)
         switch message {
         case .connected(let id, let snapshot):
@@ -547,7 +578,7 @@ public struct ClientModel: Sendable {
     // MARK: Truth
 
     private mutating func updateTruth(_ now: Instant, cause: DepartureCause, _ effects: inout [ClientEffect]) {
-        let isPresent = inSpell && !suspended && networkDown == 0
+        let isPresent = session.isRunning && networkDown == 0
         guard isPresent != present else { return }
         present = isPresent
         if !isPresent { endBurst(&effects) }
@@ -562,11 +593,18 @@ public struct ClientModel: Sendable {
         }
     }
 
+    /// An input the session state makes impossible: a bug in the model, not something a scenario can
+    /// cause. Stops with the client, the input and every piece of state that judged it.
+    private func invalid(_ input: String) -> Never {
+        preconditionFailure(
+            "\(id): \(input) in session \(session), connection \(connection), network down \(networkDown)")
+    }
+
     /// When a chained timer due at `due` really fires: hidden browser tabs align timers to 1 s and, after
     /// 5 minutes hidden, to whole minutes (Chrome's intensive throttling); a dozing Android app's traffic
     /// waits for the next maintenance window.
     private func throttled(_ due: Instant) -> Instant {
-        guard hidden else { return due }
+        guard case .hidden(let hiddenSince) = session else { return due }
         switch platform {
         case .desktop:
             let step = due - hiddenSince >= chromeIntensiveThrottlingDelay ? Interval.minutes(1) : Interval.seconds(1)

@@ -534,6 +534,17 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
 
     // MARK: Invalid inputs
 
+    /// A spell starting while one is running cannot come from the model's own timers: it stops with the
+    /// state, as a state machine's impossible transition should, instead of being ignored.
+    @Test func aSecondSpellStartWhileOnlineStopsWithTheState() async throws {
+        await #expect(processExitsWith: .failure) {
+            var client = ClientDriver(try handScenario(design: "socketio-redis", behavior: alwaysOnline))
+            _ = client.handle(.start, at: 0)
+            _ = client.fire(.comeOnline, tag: 0, at: 1)
+            _ = client.fire(.comeOnline, tag: 0, at: 2)
+        }
+    }
+
     @Test func invalidInputsDoNothing() throws {
         var client = ClientDriver(try handScenario(design: "socketio-redis", behavior: alwaysOnline))
         _ = client.handle(.start, at: 0)
@@ -550,8 +561,6 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         let tag = try #require(scheduled(.heartbeat, in: handshake).first?.tag)
         // A second handshake for the same connection is ignored too.
         #expect(client.receive(.connected(1, snapshot: []), at: 1.2) == [.received])
-        // A second comeOnline while online does nothing.
-        #expect(client.fire(.comeOnline, tag: 0, at: 2).isEmpty)
         // Stale timers: wrong tags, or a timer for a state the client is not in.
         #expect(client.fire(.heartbeat, tag: tag &+ 1, at: 3).isEmpty)
         #expect(client.fire(.heartbeat, tag: tag &- 1, at: 3).isEmpty)
