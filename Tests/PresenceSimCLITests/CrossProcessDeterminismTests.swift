@@ -42,6 +42,16 @@ func runReport(_ scenario: String, engine: String) throws -> JSONValue {
         return report.serialized()
     }
 
+    /// The first line where two reports differ, with its number, or nil when they are the same.
+    static func firstDifference(_ first: String, _ second: String) -> String? {
+        guard first != second else { return nil }
+        let lines = [first, second].map { $0.split(separator: "\n", omittingEmptySubsequences: false) }
+        let common = min(lines[0].count, lines[1].count)
+        let index = (0..<common).first { lines[0][$0] != lines[1][$0] } ?? common
+        let line = { (lines: [Substring]) in index < lines.count ? String(lines[index]) : "(end of report)" }
+        return "line \(index + 1): \(line(lines[0])) | \(line(lines[1]))"
+    }
+
     /// Both engines, twice each: the two runs of an engine agree, and (as the README promises) the
     /// engines agree with each other once the engine's name is left out too.
     @Test(arguments: bundledScenarioFiles)
@@ -52,12 +62,18 @@ func runReport(_ scenario: String, engine: String) throws -> JSONValue {
             let second = try runReport(scenario, engine: engine)
             let texts = [first, second].map { Self.deterministicText($0, removing: Self.wallClockFields) }
             #expect(texts[0] != nil, "\(scenario): a wall-clock field is missing from report.json")
-            #expect(texts[0] == texts[1], "\(scenario) on \(engine): two processes wrote different reports")
+            let difference = Self.firstDifference(texts[0] ?? "", texts[1] ?? "")
+            #expect(
+                difference == nil,
+                "\(scenario) on \(engine): two processes wrote different reports: \(difference ?? "")")
             firstRuns.append(first)
         }
         let fields = Self.wallClockFields + [["run", "engine"]]
-        let engines = firstRuns.map { Self.deterministicText($0, removing: fields) }
-        #expect(engines[0] == engines[1], "\(scenario): the events and actors engines wrote different reports")
+        let engines = firstRuns.map { Self.deterministicText($0, removing: fields) ?? "" }
+        let difference = Self.firstDifference(engines[0], engines[1])
+        #expect(
+            difference == nil, "\(scenario): the events and actors engines wrote different reports: \(difference ?? "")"
+        )
     }
 
     /// The comparison above loses nothing: report.json is exactly its parsed value written again.
