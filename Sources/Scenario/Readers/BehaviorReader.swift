@@ -1,5 +1,3 @@
-import PresenceCore
-
 /// The `behavior` section: sessions, hidden tabs, idleness, phones and typing.
 ///
 /// Like `network`, the section reads to a value even when part of it is invalid: every reader that gives

@@ -1,5 +1,3 @@
-import PresenceCore
-
 /// The `protocol` section: the design, then every knob over the design's defaults.
 ///
 /// Knobs are read in documentation order, so errors at the same place in the file keep that order.
