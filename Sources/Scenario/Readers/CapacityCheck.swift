@@ -1,0 +1,75 @@
+import PresenceCore
+
+/// The capacity check: whether the machine can hold the run and whether it would end in reasonable time
+/// (FORMAT.md, "Capacity"). The constants live in ``ResourceEstimate``.
+extension Validator {
+    /// Checks the run's memory and work; does nothing when a value it needs is missing or invalid (an
+    /// error has been reported for it).
+    func checkCapacity(
+        clients: Double?, rooms: Rooms?, duration: Interval?, presence: PresenceProtocol?, behavior: Behavior?,
+        network: Network?, physicalMemory: UInt64
+    ) {
+        guard let clients, let rooms, let duration, let presence,
+            fitsInMemory(clients: clients, rooms: rooms, duration: duration, physicalMemory: physicalMemory)
+        else { return }
+        let recurring = ResourceEstimate.recurring(presence: presence, behavior: behavior, network: network)
+        checkEvents(clients: clients, duration: duration, recurring: recurring)
+    }
+
+    /// Reports, at `duration` or at `clients` (whichever makes up most of the estimate), a run that needs
+    /// more than the usable share of the machine's memory; returns whether it fits.
+    private func fitsInMemory(clients: Double, rooms: Rooms, duration: Interval, physicalMemory: UInt64) -> Bool {
+        let largestRoom = rooms.size.largest
+        let memory = ResourceEstimate.memory(clients: clients, largestRoom: largestRoom, duration: duration)
+        let usable = Double(physicalMemory) * ResourceEstimate.usableMemoryShare
+        guard memory > usable else { return true }
+        let clientsText = ResourceEstimate.countText(clients)
+        let perSecond = ResourceEstimate.bytesPerSimulatedSecond
+        let durationMemory = duration.seconds * perSecond
+        let machine =
+            "this machine has \(ResourceEstimate.bytesText(Double(physicalMemory))) and a run may use "
+            + "\(JSONValue.numberText(ResourceEstimate.usableMemoryShare * 100))% of it"
+        if durationMemory > memory / 2 {
+            let longest = ResourceEstimate.timeText(seconds: max(0, usable - (memory - durationMemory)) / perSecond)
+            report(
+                .root.appending("duration"),
+                "a run of \(ResourceEstimate.timeText(seconds: duration.seconds)) with \(clientsText) clients "
+                    + "needs about \(ResourceEstimate.bytesText(memory)) of memory "
+                    + "(\(JSONValue.numberText(perSecond)) B per simulated second, for the deliveries per "
+                    + "second); \(machine)",
+                hint: "at most about \(longest) fit on this machine")
+            return false
+        }
+        let fits = ResourceEstimate.largestClientCount(
+            largestRoom: largestRoom, physicalMemory: physicalMemory, duration: duration)
+        report(
+            .root.appending("clients"),
+            "\(clientsText) clients need about \(ResourceEstimate.bytesText(memory)) of memory "
+                + "(\(JSONValue.numberText(ResourceEstimate.bytesPerClient)) B per client plus "
+                + "\(JSONValue.numberText(ResourceEstimate.bytesPerRoomPair)) B per client for each member of "
+                + "the largest room, \(largestRoom)); \(machine)",
+            hint: "at most \(ResourceEstimate.groupedInteger(fits)) clients fit on this machine")
+        return false
+    }
+
+    /// Reports a run whose estimated event count exceeds ``ResourceEstimate/maximumEvents``, naming the
+    /// recurring action that causes the most events.
+    private func checkEvents(clients: Double, duration: Interval, recurring: [ResourceEstimate.Recurring]) {
+        let events = ResourceEstimate.events(clients: clients, duration: duration, recurring: recurring)
+        guard events > ResourceEstimate.maximumEvents else { return }
+        let time = ResourceEstimate.timeText(seconds: events / ResourceEstimate.eventsPerSecond)
+        let busiest = recurring.max {
+            ($0.perClient ? clients : 1) * $0.rate < ($1.perClient ? clients : 1) * $1.rate
+        }
+        let cause = busiest.map { " with \($0.key) every \"\($0.period)\"" } ?? ""
+        report(
+            .root.appending("clients"),
+            "\(ResourceEstimate.countText(clients)) clients over \"\(duration)\"\(cause) come to about "
+                + "\(ResourceEstimate.countText(events)) events, roughly \(time) at "
+                + "\(ResourceEstimate.countText(ResourceEstimate.eventsPerSecond)) events/s; the limit is "
+                + ResourceEstimate.countText(ResourceEstimate.maximumEvents),
+            hint: "use fewer clients, a shorter duration or a longer "
+                + (busiest.map { $0.key == "protocol.heartbeat" ? "heartbeat" : "period for \($0.key)" }
+                    ?? "heartbeat"))
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Scenario
+import Testing
+
+/// Every metric path `presence-sim metrics` lists is a number in a real report, so that a threshold or a
+/// `compare --metric` naming it always finds a value.
+///
+/// No path is legitimately absent for a design: the report's metric sections are written from the
+/// catalog, and a distribution with no samples (no phones, no typing, no false offline) is written as a
+/// count of 0 with zeros, not left out. So each design is checked once, on the first bundled scenario
+/// that uses it.
+@Suite struct MetricPathTests {
+    /// The paths as the command prints them: the first column of each line.
+    static func listedPaths() throws -> [String] {
+        let result = try presenceSim(["metrics"])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    /// The first bundled scenario of each design, by the design's name.
+    static let scenarioPerDesign: [(design: String, scenario: String)] = {
+        var found: [String: String] = [:]
+        for scenario in bundledScenarioFiles {
+            guard let data = FileManager.default.contents(atPath: repository.path + "/" + scenario),
+                let design = try? JSONValue.parse(Array(data))["protocol"]?["design"]?.stringValue
+            else { continue }
+            found[design] = found[design] ?? scenario
+        }
+        return found.sorted { $0.key < $1.key }.map { (design: $0.key, scenario: $0.value) }
+    }()
+
+    @Test func theCommandListsTheCatalog() throws {
+        #expect(try Self.listedPaths() == MetricCatalog.all.map(\.path))
+    }
+
+    @Test func everyDesignHasABundledScenario() {
+        #expect(Self.scenarioPerDesign.map(\.design) == ["http-polling", "socketio-redis", "ttl-entries"])
+    }
+
+    @Test(arguments: scenarioPerDesign.map(\.scenario))
+    func everyListedPathIsANumberInTheReport(scenario: String) throws {
+        let report = try runReport(scenario, engine: "events")
+        let missing = try Self.listedPaths().filter {
+            report.value(at: $0.split(separator: ".").map(String.init))?.doubleValue == nil
+        }
+        #expect(missing.isEmpty, "\(scenario): no number at \(missing)")
+    }
+}
