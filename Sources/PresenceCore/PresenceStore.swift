@@ -286,6 +286,9 @@ public struct PresenceStore: Sendable {
         return live
     }
 
+    /// When the room's member set expires (`distantFuture` when it has no TTL).
+    public func membershipExpiry(of room: RoomID) -> Instant { rooms[room]?.membershipExpiresAt ?? .distantFuture }
+
     /// Whether `client` is in the room's raw member set.
     public func isMember(_ client: ClientID, of room: RoomID, now: Instant) -> Bool {
         guard let state = rooms[room], now < state.membershipExpiresAt else { return false }

@@ -14,6 +14,7 @@ public struct MetricValues: Sendable, Equatable {
     public init(_ m: Measurements) {
         add("staleness", m.observers)
         add("staleness.store", m.store)
+        add("staleness.store.key", m.storeKey)
         add("staleness.onlinePropagation", m.observers.onlinePropagation.summary)
         add("staleness.typingPropagation", m.typingPropagation.summary)
         add("staleness.ghostTyping", m.ghostTyping.summary)

@@ -59,19 +59,24 @@ extension RunReport {
         func both(_ label: String, _ suffix: String, distribution isDistribution: Bool = false) {
             let observers = isDistribution ? distribution("staleness." + suffix) : value("staleness." + suffix)
             let store = isDistribution ? distribution("staleness.store." + suffix) : value("staleness.store." + suffix)
-            rows.append([label, observers, store])
+            let key =
+                isDistribution ? distribution("staleness.store.key." + suffix) : value("staleness.store.key." + suffix)
+            rows.append([label, observers, store, key])
         }
         both("offline detection", "offlineDetection", distribution: true)
-        rows.append(["ghosts (never shown offline)", ghosts("staleness"), ghosts("staleness.store")])
+        rows.append([
+            "ghosts (never shown offline)", ghosts("staleness"), ghosts("staleness.store"),
+            ghosts("staleness.store.key"),
+        ])
         both("false offline per client-hour", "falseOffline.perClientHour")
         both("false offline duration", "falseOffline.duration", distribution: true)
         both("flaps per client-hour", "falseOffline.flapsPerClientHour")
         both("query accuracy", "queryAccuracy")
-        rows.append(["online propagation", distribution("staleness.onlinePropagation"), ""])
-        rows.append(["typing propagation", distribution("staleness.typingPropagation"), ""])
-        rows.append(["ghost typing", distribution("staleness.ghostTyping"), ""])
-        rows.append(["last-seen error", "", distribution("staleness.lastSeenError")])
-        return ReportTable(title: "Staleness", header: ["", "observers", "store"], rows: rows)
+        rows.append(["online propagation", distribution("staleness.onlinePropagation"), "", ""])
+        rows.append(["typing propagation", distribution("staleness.typingPropagation"), "", ""])
+        rows.append(["ghost typing", distribution("staleness.ghostTyping"), "", ""])
+        rows.append(["last-seen error", "", distribution("staleness.lastSeenError"), ""])
+        return ReportTable(title: "Staleness", header: ["", "observers", "store read", "store key"], rows: rows)
     }
 
     private func ghosts(_ prefix: String) -> String {

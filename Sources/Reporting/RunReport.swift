@@ -40,6 +40,7 @@ public struct RunReport: Sendable {
                 [
                     "offlineDetection": curve(m.observers.offlineDetection),
                     "storeOfflineDetection": curve(m.store.offlineDetection),
+                    "storeKeyOfflineDetection": curve(m.storeKey.offlineDetection),
                     "recipientsPerEvent": .array(
                         m.recipientsPerEvent.buckets.map { [JSONValue($0.value), JSONValue($0.events)] }),
                 ]

@@ -59,6 +59,7 @@ public enum MetricCatalog {
         var metrics = detection("staleness")
         metrics += distribution("staleness.onlinePropagation")
         metrics += detection("staleness.store")
+        metrics += detection("staleness.store.key")
         metrics += distribution("staleness.typingPropagation")
         metrics += distribution("staleness.ghostTyping")
         metrics += distribution("staleness.lastSeenError")

@@ -565,8 +565,9 @@ public struct ClientModel: Sendable {
             effects.append(.showAll(entries))
         case .typingSnapshot(let typing):
             effects.append(.showAllTyping(typing))
-        case .usersAnswer:
-            break
+        case .usersAnswer(let users):
+            // Each avatar's dot shows the status the poll returned.
+            for user in users where user.subject != id { effects.append(.show(user)) }
         }
     }
 

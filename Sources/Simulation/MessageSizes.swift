@@ -63,7 +63,7 @@ struct MessageSizes: Sendable {
             switch message {
             case .roomSnapshot(let entries): return Self.httpResponse + Self.userJSON * entries.count
             case .typingSnapshot(let typing): return Self.httpResponse + 30 * typing.count
-            case .usersAnswer: return Self.httpResponse + Self.userJSON * min(roomPeers, 100)
+            case .usersAnswer(let users): return Self.httpResponse + Self.userJSON * users.count
             default: return Self.httpResponse
             }
         case .ttlEntries:

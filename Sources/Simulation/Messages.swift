@@ -59,6 +59,7 @@ public enum Inbound: Hashable, Sendable {
     case roomSnapshot([ViewEntry])
     /// A typing poll answer: who types (design B).
     case typingSnapshot([ClientID])
-    /// A poll answer that only costs (design B's user poll; the room poll drives the view).
-    case usersAnswer
+    /// A user poll answer (design B's `useUserPresence`): the status of each user asked about, offline
+    /// for a user whose key is gone; one answer per request of at most `protocol.userPollBatch` users.
+    case usersAnswer([ViewEntry])
 }

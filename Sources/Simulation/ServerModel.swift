@@ -39,12 +39,25 @@ public enum ServerEffect: Hashable, Sendable {
     case ping(ClientID, ConnectionID, at: Instant)
     /// Give up on the socket at `at` unless something changes (Socket.IO's pingTimeout).
     case pingTimeout(ClientID, ConnectionID, at: Instant)
-    /// The store's own view of a client: present from now until `until` unless refreshed.
+    /// What the design's own read of the store shows of a client: present from now until `until` unless
+    /// something changes first (design A: the family set; B: the room read; C: the live entries).
     case storeView(ClientID, presentUntil: Instant)
+    /// Whether the client's key exists: from now until `until` unless refreshed.
+    case keyView(ClientID, presentUntil: Instant)
     /// The design wrote a last-seen value for the client.
     case lastSeen(ClientID, Instant)
     /// Store operations as the reference design would issue them to Redis.
     case storeOps(Int)
+}
+
+extension Uplink {
+    /// Whether the message can change what the store holds about its sender.
+    fileprivate var changesStore: Bool {
+        switch self {
+        case .heartbeat, .beacon, .leave, .joinRoom, .leaveRoom: true
+        case .connect, .close, .pollRoom, .pollUsers, .pollTyping, .typing: false
+        }
+    }
 }
 
 /// The server side of a presence design: its handlers over the presence store.
@@ -127,6 +140,13 @@ public struct PresenceServer: Sendable {
     private mutating func receive(
         _ message: Uplink, from client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
+        handle(message, from: client, now, &effects)
+        if message.changesStore { views(of: client, now, &effects) }
+    }
+
+    private mutating func handle(
+        _ message: Uplink, from client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]
+    ) {
         let key = population.key(of: client)
         switch message {
         case .connect(let id):
@@ -140,10 +160,15 @@ public struct PresenceServer: Sendable {
         case .leave:
             effects.append(.storeOps(1))
             if let event = store.remove(key, now: now, recordLastSeen: false) { announce(event, now, &effects) }
-            effects.append(.storeView(client, presentUntil: now))
         case .joinRoom:
             store.addMember(client, to: key.room, now: now, membershipTTL: presence.roomSetTTL)
             effects.append(.storeOps(presence.roomSetTTL == nil ? 1 : 2))
+            if presence.roomSetTTL != nil {
+                // The join refreshed the whole set's expiry: every member's read moves with it.
+                for member in population.members(of: key.room) where member != client.index {
+                    views(of: ClientID(member), now, &effects)
+                }
+            }
         case .leaveRoom:
             store.removeMember(client, from: key.room)
             effects.append(.storeOps(1))
@@ -151,9 +176,9 @@ public struct PresenceServer: Sendable {
             let entries = roomRead(key.room, except: client, now)
             effects.append(.storeOps(roomReadCost(key.room, now)))
             effects.append(.deliver(to: client, .roomSnapshot(entries)))
-        case .pollUsers(let requests):
+        case .pollUsers:
             effects.append(.storeOps(population.members(of: key.room).count - 1))
-            for _ in 0..<requests { effects.append(.deliver(to: client, .usersAnswer)) }
+            userPoll(by: client, now, &effects)
         case .pollTyping:
             effects.append(.storeOps(1))
             let typing = store.typingClients(in: key.room, now: now).filter { $0 != client }
@@ -178,6 +203,7 @@ public struct PresenceServer: Sendable {
             write(key, status: .online, now, &effects)
             effects.append(.storeOps(1))
             publish(ViewEntry(subject: client, status: .online), now, &effects)
+            views(of: client, now, &effects)
         }
         // The first paint: design A's HTTP read of the set; a snapshot of live entries otherwise.
         effects.append(.storeOps(roomReadCost(key.room, now)))
@@ -215,8 +241,8 @@ public struct PresenceServer: Sendable {
                 effects.append(.lastSeen(client, now))
                 announce(event, now, &effects)
             }
-            effects.append(.storeView(client, presentUntil: now))
         }
+        views(of: client, now, &effects)
     }
 
     private func isOpen(_ id: ConnectionID, of client: ClientID) -> Bool {
@@ -231,7 +257,6 @@ public struct PresenceServer: Sendable {
         let event = store.heartbeat(
             key, now: now, ttl: presence.ttl, status: status, payloadBytes: presence.payloadBytes)
         effects.append(.storeOps(1))
-        effects.append(.storeView(key.client, presentUntil: status.isPresent ? now + presence.ttl : now))
         // Design A's key is write-only: its ping never announces anything.
         if let event, design != .socketioRedis { announce(event, now, &effects) }
     }
@@ -267,6 +292,7 @@ public struct PresenceServer: Sendable {
                 if store.removeMember(key.client, from: key.room) {
                     effects.append(.lastSeen(key.client, now))
                     publish(ViewEntry(subject: key.client, status: .offline), now, &effects)
+                    views(of: key.client, now, &effects)
                 }
             case .typingStopped(let key, _):
                 if case .push = presence.delivery { relayTyping(key.client, false, now, &effects) }
@@ -296,6 +322,7 @@ public struct PresenceServer: Sendable {
         if socketsDrop { forgetConnectionState() }
         for index in 0..<population.clientCount {
             effects.append(.storeView(ClientID(index), presentUntil: now))
+            effects.append(.keyView(ClientID(index), presentUntil: now))
             if socketsDrop { dropSocket(of: index, &effects) }
         }
     }
@@ -323,6 +350,29 @@ public struct PresenceServer: Sendable {
 
     // MARK: Reads
 
+    /// Tells the recorder what the store now shows of `client`: through the design's own read, and
+    /// whether its key exists.
+    private func views(of client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]) {
+        let key = population.key(of: client)
+        let entry = store.entry(key, now: now)
+        let entryUntil = entry.flatMap { $0.status.isPresent ? $0.expiresAt : nil }
+        let membershipUntil =
+            store.isMember(client, of: key.room, now: now) ? store.membershipExpiry(of: key.room) : nil
+        let readUntil: Instant?
+        switch design {
+        case .socketioRedis:
+            // The initial paint's `SMEMBERS` of the family set.
+            readUntil = membershipUntil
+        case .httpPolling:
+            // The room read: set members whose key still exists, shown with the key's status.
+            readUntil = membershipUntil.flatMap { membership in entryUntil.map { min($0, membership) } }
+        case .ttlEntries:
+            readUntil = entryUntil
+        }
+        effects.append(.storeView(client, presentUntil: readUntil ?? now))
+        effects.append(.keyView(client, presentUntil: entry?.expiresAt ?? now))
+    }
+
     /// What a room read returns to `reader`: design A's raw set (ghosts included); otherwise the
     /// members with a live entry, with their status.
     private func roomRead(_ room: RoomID, except reader: ClientID, _ now: Instant) -> [ViewEntry] {
@@ -343,6 +393,22 @@ public struct PresenceServer: Sendable {
                 $0.client == reader ? nil : ViewEntry(subject: $0.client, status: $0.entry.status)
             }
         }
+    }
+
+    /// Design B's user poll: each request asks for the next batch of the room's other members and gets
+    /// each one's stored status (offline when the key is gone).
+    private func userPoll(by client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]) {
+        let room = population.roomOf[client.index]
+        var users: [ViewEntry] = []
+        for member in population.members(of: room) where member != client.index {
+            let status = store.entry(EntryKey(room: room, client: ClientID(member)), now: now)?.status ?? .offline
+            users.append(ViewEntry(subject: ClientID(member), status: status))
+            if users.count == presence.userPollBatch {
+                effects.append(.deliver(to: client, .usersAnswer(users)))
+                users.removeAll()
+            }
+        }
+        if !users.isEmpty { effects.append(.deliver(to: client, .usersAnswer(users))) }
     }
 
     /// Store operations of a room read: design B reads the set and then each member's key.

@@ -125,7 +125,11 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         // Poll answers repaint the room and the typing indicators.
         #expect(client.receive(.roomSnapshot([entry(1, .away)]), at: 4) == [.received, .showAll([entry(1, .away)])])
         #expect(client.receive(.typingSnapshot([cid(2)]), at: 4) == [.received, .showAllTyping([cid(2)])])
-        #expect(client.receive(.usersAnswer, at: 4) == [.received])
+        // A user poll answer sets each avatar's dot.
+        #expect(
+            client.receive(.usersAnswer([entry(1, .away), entry(2, .offline)]), at: 4) == [
+                .received, .show(entry(1, .away)), .show(entry(2, .offline)),
+            ])
     }
 
     // MARK: Ends of spells

@@ -85,9 +85,16 @@ func sends(in effects: [ClientEffect]) -> [Uplink] {
 }
 
 /// The presence server of a scenario, driven by hand.
+///
+/// What the store shows of each client (`.storeView` and `.keyView`) is taken out of the effects each
+/// call returns and kept in `readView` and `keyView`, so that tests of messages and fan-out read only
+/// those, and tests of the store's views read the views.
 struct ServerDriver {
     var server: PresenceServer
     let population: Population
+    /// The last `.storeView` and `.keyView` of each client: shown online until then.
+    private(set) var readView: [Int: Instant] = [:]
+    private(set) var keyView: [Int: Instant] = [:]
 
     init(_ scenario: Scenario) {
         population = Population(scenario: scenario)
@@ -97,20 +104,41 @@ struct ServerDriver {
     mutating func start() -> [ServerEffect] {
         var effects: [ServerEffect] = []
         server.start(now: .zero, into: &effects)
-        return effects
+        return keepingViews(effects)
     }
 
     @discardableResult
     mutating func handle(_ input: ServerInput, at seconds: Double) -> [ServerEffect] {
         var effects: [ServerEffect] = []
         server.handle(input, now: instant(seconds), into: &effects)
-        return effects
+        return keepingViews(effects)
     }
 
     /// `client` sends `message`, arriving at `seconds`.
     @discardableResult
     mutating func message(_ client: Int, _ message: Uplink, at seconds: Double) -> [ServerEffect] {
         handle(.message(from: ClientID(client), message), at: seconds)
+    }
+
+    /// Whether the design's read shows `client` online at `seconds`.
+    func readShows(_ client: Int, at seconds: Double) -> Bool { (readView[client] ?? .zero) > instant(seconds) }
+
+    /// Whether `client`'s key exists at `seconds`.
+    func keyExists(_ client: Int, at seconds: Double) -> Bool { (keyView[client] ?? .zero) > instant(seconds) }
+
+    private mutating func keepingViews(_ effects: [ServerEffect]) -> [ServerEffect] {
+        effects.filter { effect in
+            switch effect {
+            case .storeView(let client, let until):
+                readView[client.index] = until
+                return false
+            case .keyView(let client, let until):
+                keyView[client.index] = until
+                return false
+            default:
+                return true
+            }
+        }
     }
 }
 

@@ -22,12 +22,12 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         #expect(server.start().isEmpty)
         #expect(
             server.message(0, .connect(1), at: 10) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(70)), .storeOps(1), .fanout(recipients: 0),
+                .storeOps(1), .storeOps(1), .fanout(recipients: 0),
                 .storeOps(1), .deliver(to: cid(0), .connected(1, snapshot: [])), .ping(cid(0), 1, at: instant(35)),
             ])
         #expect(
             server.message(1, .connect(1), at: 11) == [
-                .storeOps(1), .storeView(cid(1), presentUntil: instant(71)), .storeOps(1),
+                .storeOps(1), .storeOps(1),
                 .deliver(to: cid(0), .presence(entry(1, .online))), .fanout(recipients: 1),
                 .storeOps(1), .deliver(to: cid(1), .connected(1, snapshot: [entry(0, .online)])),
                 .ping(cid(1), 1, at: instant(36)),
@@ -46,11 +46,11 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         server.message(1, .connect(1), at: 11)
         #expect(
             server.message(0, .heartbeat(.online), at: 30) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(90)),
+                .storeOps(1)
             ])
         #expect(
             server.message(0, .heartbeat(.online), at: 200) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(260)),
+                .storeOps(1)
             ])
         #expect(server.message(2, .heartbeat(.online), at: 30).isEmpty)
     }
@@ -115,7 +115,7 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         // The new socket still works, but the set has lost the user: the next first paint misses it.
         #expect(
             server.message(0, .heartbeat(.online), at: 60) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(120)),
+                .storeOps(1)
             ])
         let paint = server.message(2, .connect(1), at: 61)
         #expect(deliveries(in: paint).last == .deliver(to: cid(2), .connected(1, snapshot: [entry(1, .online)])))
@@ -164,11 +164,11 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         var server = try server("socketio-redis")
         server.message(0, .connect(1), at: 10)
         server.message(1, .connect(1), at: 11)
-        #expect(server.handle(.restartCore, at: 20) == (0..<6).map { .storeView(cid($0), presentUntil: instant(20)) })
-        #expect(
-            server.message(0, .heartbeat(.online), at: 30) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(90)),
-            ])
+        #expect(server.handle(.restartCore, at: 20).isEmpty)
+        #expect((0..<6).allSatisfy { !server.readShows($0, at: 20) && !server.keyExists($0, at: 20) })
+        #expect(server.message(0, .heartbeat(.online), at: 30) == [.storeOps(1)])
+        // The ping re-creates the key, but the family set, which the initial paint reads, stays empty.
+        #expect(server.keyExists(0, at: 30) && !server.readShows(0, at: 30))
         let paint = server.message(2, .connect(1), at: 31)
         #expect(
             deliveries(in: paint) == [
@@ -187,18 +187,18 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         #expect(server.message(0, .joinRoom, at: 0) == [.storeOps(2)])
         #expect(
             server.message(0, .heartbeat(.online), at: 0) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(60)),
+                .storeOps(1)
             ])
         all += server.message(1, .joinRoom, at: 1)
         #expect(
             server.message(1, .heartbeat(.away), at: 1) == [
-                .storeOps(1), .storeView(cid(1), presentUntil: instant(61)),
+                .storeOps(1)
             ])
         all += server.message(2, .joinRoom, at: 2)
         all += server.message(2, .heartbeat(.online), at: 2)
         #expect(
             server.message(2, .beacon(.offline), at: 2.5) == [
-                .storeOps(1), .storeView(cid(2), presentUntil: instant(2.5)),
+                .storeOps(1)
             ])
         // A room read costs the set read plus one read per member.
         #expect(
@@ -219,10 +219,11 @@ private let steady = #"{"online": "never", "offline": "never"}"#
             ])
         #expect(server.message(2, .leaveRoom, at: 63) == [.storeOps(1)])
         #expect(storeOps(in: server.message(1, .pollRoom, at: 64)) == 3)
-        // A user poll costs a read per other member, and answers once per request.
+        // A user poll costs a read per other member and answers with each one's stored status: both keys
+        // are gone by now.
         #expect(
-            server.message(0, .pollUsers(requests: 2), at: 65) == [
-                .storeOps(2), .deliver(to: cid(0), .usersAnswer), .deliver(to: cid(0), .usersAnswer),
+            server.message(0, .pollUsers(requests: 1), at: 65) == [
+                .storeOps(2), .deliver(to: cid(0), .usersAnswer([entry(1, .offline), entry(2, .offline)])),
             ])
         // No push at all.
         all += server.message(1, .heartbeat(.online), at: 66)
@@ -257,13 +258,12 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         server.message(1, .connect(1), at: 0.5)
         #expect(
             server.message(0, .heartbeat(.online), at: 1) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(31)),
-                .deliver(to: cid(1), .presence(entry(0, .online))), .fanout(recipients: 1),
+                .storeOps(1), .deliver(to: cid(1), .presence(entry(0, .online))), .fanout(recipients: 1),
                 .schedule(.expiry, tag: 0, at: instant(31)),
             ])
         #expect(
             server.message(0, .heartbeat(.online), at: 11) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(41)),
+                .storeOps(1)
             ])
         // The first paint lists the live entries.
         let paint = server.message(2, .connect(1), at: 12)
@@ -272,10 +272,9 @@ private let steady = #"{"online": "never", "offline": "never"}"#
             server.message(0, .leave, at: 20) == [
                 .storeOps(1), .deliver(to: cid(1), .presence(entry(0, .offline))),
                 .deliver(to: cid(2), .presence(entry(0, .offline))), .fanout(recipients: 2),
-                .storeView(cid(0), presentUntil: instant(20)),
             ])
         // Leaving without an entry announces nothing.
-        #expect(server.message(0, .leave, at: 21) == [.storeOps(1), .storeView(cid(0), presentUntil: instant(21))])
+        #expect(server.message(0, .leave, at: 21) == [.storeOps(1)])
         // A closed socket is not heard from.
         server.message(1, .close(1), at: 22)
         #expect(server.message(1, .heartbeat(.online), at: 23).isEmpty)
@@ -300,7 +299,7 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         // Just before the instant the entry is still live.
         #expect(
             server.message(0, .heartbeat(.online), at: 40.999) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(70.999)),
+                .storeOps(1)
             ])
     }
 
@@ -314,8 +313,7 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         #expect(
             server.message(0, .heartbeat(.online), at: 31) == [
                 .storeOps(1), .deliver(to: cid(1), .presence(entry(0, .offline))), .fanout(recipients: 1),
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(61)),
-                .deliver(to: cid(1), .presence(entry(0, .online))), .fanout(recipients: 1),
+                .storeOps(1), .deliver(to: cid(1), .presence(entry(0, .online))), .fanout(recipients: 1),
                 .schedule(.expiry, tag: 0, at: instant(61)),
             ])
     }
@@ -328,11 +326,9 @@ private let steady = #"{"online": "never", "offline": "never"}"#
             server.message(client, .connect(1), at: 0)
             server.message(client, .heartbeat(.online), at: 40)
         }
-        let expected: [ServerEffect] = (0..<6).flatMap { client -> [ServerEffect] in
-            let absent = ServerEffect.storeView(cid(client), presentUntil: instant(50))
-            return [0, 1, 3].contains(client) ? [absent, .deliver(to: cid(client), .closed)] : [absent]
-        }
-        #expect(server.handle(.restartCore, at: 50) == expected)
+        #expect((0..<6).contains { server.readShows($0, at: 50) })
+        #expect(server.handle(.restartCore, at: 50) == [0, 1, 3].map { .deliver(to: cid($0), .closed) })
+        #expect((0..<6).allSatisfy { !server.readShows($0, at: 50) && !server.keyExists($0, at: 50) })
         // The old sockets are gone.
         #expect(server.message(1, .heartbeat(.online), at: 51).isEmpty)
         #expect(
@@ -340,7 +336,7 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         // The first to re-heartbeat has nobody to tell yet.
         #expect(
             server.message(0, .heartbeat(.online), at: 52.1) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(82.1)), .fanout(recipients: 0),
+                .storeOps(1), .fanout(recipients: 0),
                 .schedule(.expiry, tag: 0, at: instant(82.1)),
             ])
     }
@@ -402,12 +398,12 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         server.message(3, .connect(1), at: 0)
         #expect(
             server.message(0, .heartbeat(.online), at: 0.2) == [
-                .storeOps(1), .storeView(cid(0), presentUntil: instant(30.2)),
-                .schedule(.flush(RoomID(0)), tag: 0, at: instant(1.5)), .schedule(.expiry, tag: 0, at: instant(30.2)),
+                .storeOps(1), .schedule(.flush(RoomID(0)), tag: 0, at: instant(1.5)),
+                .schedule(.expiry, tag: 0, at: instant(30.2)),
             ])
         #expect(
             server.message(1, .heartbeat(.online), at: 0.7) == [
-                .storeOps(1), .storeView(cid(1), presentUntil: instant(30.7)),
+                .storeOps(1)
             ])
         let batch = Inbound.presenceBatch([entry(0, .online), entry(1, .online)])
         #expect(

@@ -187,7 +187,8 @@ public enum HTMLRenderer {
         }
         let detections = [
             curve("observers", measurements.observers.offlineDetection),
-            curve("store", measurements.store.offlineDetection),
+            curve("store read", measurements.store.offlineDetection),
+            curve("store key", measurements.storeKey.offlineDetection),
         ]
         var noFanout = "No event was pushed in the measured window."
         if case .poll = report.scenario.presence.delivery {

@@ -5,8 +5,12 @@ import Scenario
 public struct Measurements: Sendable {
     /// What observers (connected clients in a shared room) saw.
     public var observers = StalenessStats()
-    /// What the store itself knew (is the client's entry live and present?).
+    /// What the store's own read path shows (design A: the family set; B: the room read, members with a
+    /// live key; C: the live entries).
     public var store = StalenessStats()
+    /// Whether the client's key exists (design A's write-only per-user key, design B's key whatever its
+    /// status; for design C the entry is the key, so this equals `store`).
+    public var storeKey = StalenessStats()
     public var typingPropagation = DurationHistogram()
     public var ghostTyping = DurationHistogram()
     /// Recorded last seen minus the true departure (designs write it at or after the departure).
@@ -122,6 +126,7 @@ public struct Recorder: Sendable {
         switch effect {
         case .fanout(let recipients): fanout(recipients: recipients, now: now)
         case .storeView(let client, let until): storeView(client, presentUntil: until, now: now)
+        case .keyView(let client, let until): keyView(client, presentUntil: until, now: now)
         case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
         case .storeOps(let count): storeOperations(count, now: now)
         case .deliver, .schedule, .ping, .pingTimeout: break  // Routed: deliveries come through `countDown`.
@@ -134,9 +139,10 @@ public struct Recorder: Sendable {
         let old = clients[client.index].truth
         guard old.present != present else { return }
         let new = SubjectTruth(since: now, present: present, cause: cause)
-        settleStore(client, now: now)
         tracker.truthChanged(
-            &clients[client.index].storeView, from: old, to: new, watchingSince: .zero, stats: &measurements.store)
+            &clients[client.index].read, from: old, to: new, settlingAt: now, stats: &measurements.store)
+        tracker.truthChanged(
+            &clients[client.index].key, from: old, to: new, settlingAt: now, stats: &measurements.storeKey)
         let room = population.roomOf[client.index]
         let members = population.members(of: room)
         let subject = client.index - members.lowerBound
@@ -305,27 +311,18 @@ public struct Recorder: Sendable {
 
     // MARK: The store's view
 
-    /// The store shows the client online from now until `until` (now: offline at once).
+    /// The store's read shows the client online from now until `until` (now: offline at once).
     mutating func storeView(_ client: ClientID, presentUntil until: Instant, now: Instant) {
-        settleStore(client, now: now)
-        let shown = until > now
-        if shown != clients[client.index].storeView.shown {
-            tracker.viewChanged(
-                &clients[client.index].storeView, shown: shown, now: now, truth: clients[client.index].truth,
-                watchingSince: .zero,
-                stats: &measurements.store)
-        }
-        clients[client.index].storeUntil = until
+        tracker.storeShows(
+            &clients[client.index].read, until: until, now: now, truth: clients[client.index].truth,
+            stats: &measurements.store)
     }
 
-    /// Applies an expiry the store went through silently since the last look.
-    private mutating func settleStore(_ client: ClientID, now: Instant) {
-        let until = clients[client.index].storeUntil
-        guard clients[client.index].storeView.shown, until <= now else { return }
-        tracker.viewChanged(
-            &clients[client.index].storeView, shown: false, now: until, truth: clients[client.index].truth,
-            watchingSince: .zero,
-            stats: &measurements.store)
+    /// The client's key exists from now until `until` (now: gone at once).
+    mutating func keyView(_ client: ClientID, presentUntil until: Instant, now: Instant) {
+        tracker.storeShows(
+            &clients[client.index].key, until: until, now: now, truth: clients[client.index].truth,
+            stats: &measurements.storeKey)
     }
 
     // MARK: Last seen, cost, fan-out
@@ -400,7 +397,7 @@ public struct Recorder: Sendable {
 
     mutating func sample(now: Instant) {
         var storeOnline = 0
-        for client in clients where client.storeView.shown && client.storeUntil > now { storeOnline += 1 }
+        for client in clients where client.read.shows(at: now) { storeOnline += 1 }
         let seconds = timelineStep.seconds
         measurements.timeline.append(
             TimelinePoint(
@@ -416,12 +413,8 @@ public struct Recorder: Sendable {
     public mutating func finish(now: Instant) {
         measurements.measuredSeconds = measured(from: .zero, to: now)
         for client in 0..<population.clientCount {
-            let id = ClientID(client)
-            settleStore(id, now: now)
-            tracker.stopWatching(
-                &clients[client].storeView, now: now, truth: clients[client].truth, watchingSince: .zero,
-                runEnded: true,
-                stats: &measurements.store)
+            tracker.finish(&clients[client].read, now: now, truth: clients[client].truth, stats: &measurements.store)
+            tracker.finish(&clients[client].key, now: now, truth: clients[client].truth, stats: &measurements.storeKey)
             let subject = clients[client].truth
             if subject.present {
                 let seconds = measured(from: subject.since, to: now)
@@ -457,9 +450,9 @@ private struct ClientRecord {
     var truth = SubjectTruth()
     var typingTruth = false
     let platform: Platform
-    /// The store's view of the client: shown online until `storeUntil`.
-    var storeView = ViewState()
-    var storeUntil = Instant.zero
+    /// The store's views of the client: its read path, and its key.
+    var read = StoreView()
+    var key = StoreView()
     /// When the phone's radio leaves its LTE tail (desktops have none).
     var radioTailEnd = Instant.zero
     var typingTruthSince = Instant.zero

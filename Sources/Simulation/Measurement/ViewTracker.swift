@@ -164,3 +164,48 @@ struct ViewTracker {
         stats.longestGhost = max(stats.longestGhost, duration)
     }
 }
+
+/// A store's view of one client: shown online until `until` unless something changes it first. The
+/// store forgets silently (a TTL runs out without any event), so the view settles that expiry whenever
+/// it is next looked at.
+struct StoreView {
+    var view = ViewState()
+    var until = Instant.zero
+
+    func shows(at now: Instant) -> Bool { view.shown && until > now }
+}
+
+extension ViewTracker {
+    /// The store now shows the client online until `until` (`now`: offline at once).
+    func storeShows(
+        _ store: inout StoreView, until: Instant, now: Instant, truth: SubjectTruth, stats: inout StalenessStats
+    ) {
+        settle(&store, now: now, truth: truth, stats: &stats)
+        let shown = until > now
+        if shown != store.view.shown {
+            viewChanged(&store.view, shown: shown, now: now, truth: truth, watchingSince: .zero, stats: &stats)
+        }
+        store.until = until
+    }
+
+    /// The client's truth changes at `settlingAt`: the store's view first catches up with a silent expiry.
+    func truthChanged(
+        _ store: inout StoreView, from old: SubjectTruth, to new: SubjectTruth, settlingAt now: Instant,
+        stats: inout StalenessStats
+    ) {
+        settle(&store, now: now, truth: old, stats: &stats)
+        truthChanged(&store.view, from: old, to: new, watchingSince: .zero, stats: &stats)
+    }
+
+    /// Closes the store's view at the end of the run.
+    func finish(_ store: inout StoreView, now: Instant, truth: SubjectTruth, stats: inout StalenessStats) {
+        settle(&store, now: now, truth: truth, stats: &stats)
+        stopWatching(&store.view, now: now, truth: truth, watchingSince: .zero, runEnded: true, stats: &stats)
+    }
+
+    /// Applies an expiry the store went through silently since the last look.
+    private func settle(_ store: inout StoreView, now: Instant, truth: SubjectTruth, stats: inout StalenessStats) {
+        guard store.view.shown, store.until <= now else { return }
+        viewChanged(&store.view, shown: false, now: store.until, truth: truth, watchingSince: .zero, stats: &stats)
+    }
+}
