@@ -139,11 +139,13 @@ public struct RESPParser: Sendable {
         let type = buffer.getInteger(at: start, as: UInt8.self)!
         switch type {
         case UInt8(ascii: "+"):
+            let text = buffer.getString(at: start + 1, length: lineLength)!
             buffer.moveReaderIndex(forwardBy: headerLength)
-            return .value(.simpleString(buffer.getString(at: start + 1, length: lineLength)!))
+            return .value(.simpleString(text))
         case UInt8(ascii: "-"):
+            let text = buffer.getString(at: start + 1, length: lineLength)!
             buffer.moveReaderIndex(forwardBy: headerLength)
-            return .value(.error(buffer.getString(at: start + 1, length: lineLength)!))
+            return .value(.error(text))
         case UInt8(ascii: ":"):
             let value = try Self.integer(in: buffer, at: start + 1, length: lineLength)
             buffer.moveReaderIndex(forwardBy: headerLength)
@@ -168,9 +170,10 @@ public struct RESPParser: Sendable {
             guard buffer.getInteger(at: end, as: UInt16.self) == Self.crlf else {
                 throw .missingCRLF
             }
-            buffer.moveReaderIndex(forwardBy: headerLength)
-            let bytes = buffer.readSlice(length: byteCount)!
-            buffer.moveReaderIndex(forwardBy: 2)
+            // A copy, not a slice: a slice would share the receive buffer's storage, and then every read
+            // appended to that buffer while a large reply is parsed would copy all of it.
+            let bytes = ByteBuffer(bytes: buffer.readableBytesView.dropFirst(headerLength).prefix(byteCount))
+            buffer.moveReaderIndex(forwardBy: headerLength + byteCount + 2)
             return .value(.bulkString(bytes))
         case UInt8(ascii: "*"):
             let count = try Self.integer(in: buffer, at: start + 1, length: lineLength)
