@@ -185,11 +185,13 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         let id: UInt64
         let promise: EventLoopPromise<[RESPValue]>
         let expected: Int
-        var replies: [RESPValue]
         let timer: Scheduled<Void>
     }
 
     private var pending = CircularBuffer<Pending>()
+    /// The replies so far to the first pending request. Kept out of `pending`, whose subscript has no in-place
+    /// access: appending through it would copy the array on every reply.
+    private var firstReplies: [RESPValue] = []
     private var nextID: UInt64 = 0
     /// Why the channel can no longer be used, once it cannot; requests written after that fail with it.
     private var failure: RedisTargetError?
@@ -211,26 +213,27 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         let timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
             self.timedOut(id: id, after: timeout, context: context)
         }
-        var replies: [RESPValue] = []
-        replies.reserveCapacity(request.commands.count)
-        self.pending.append(
-            Pending(id: id, promise: request.promise, expected: request.commands.count, replies: replies, timer: timer)
-        )
+        self.pending.append(Pending(id: id, promise: request.promise, expected: request.commands.count, timer: timer))
         context.write(Self.wrapOutboundOut(buffer), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let value = Self.unwrapInboundIn(data)
-        guard let first = self.pending.indices.first else {
+        guard let first = self.pending.first else {
             self.failAll(.unexpectedReply(command: "nothing (no command was waiting)", reply: value))
             context.close(promise: nil)
             return
         }
-        self.pending[first].replies.append(value)
-        if self.pending[first].replies.count == self.pending[first].expected {
-            let answered = self.pending.removeFirst()
-            answered.timer.cancel()
-            answered.promise.succeed(answered.replies)
+        if self.firstReplies.isEmpty {
+            self.firstReplies.reserveCapacity(first.expected)
+        }
+        self.firstReplies.append(value)
+        if self.firstReplies.count == first.expected {
+            self.pending.removeFirst()
+            first.timer.cancel()
+            let replies = self.firstReplies
+            self.firstReplies = []
+            first.promise.succeed(replies)
         }
     }
 
@@ -273,6 +276,7 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         }
         let failed = self.pending
         self.pending.removeAll()
+        self.firstReplies = []
         for request in failed {
             request.timer.cancel()
             request.promise.fail(error)
