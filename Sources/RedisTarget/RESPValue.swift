@@ -122,3 +122,24 @@ public enum RESPCommandEncoder {
         }
     }
 }
+
+extension RESPValue: CustomStringConvertible {
+    /// The value as `redis-cli` shows it, on one line: `OK`, `(error) ERR ...`, `(integer) 5`, `"text"`,
+    /// `(nil)`, and arrays as `[a, b]`.
+    public var description: String {
+        switch self {
+        case .simpleString(let string):
+            return string
+        case .error(let message):
+            return "(error) \(message)"
+        case .integer(let value):
+            return "(integer) \(value)"
+        case .bulkString(let buffer?):
+            return "\"\(String(buffer: buffer))\""
+        case .bulkString(nil), .array(nil):
+            return "(nil)"
+        case .array(let elements?):
+            return "[" + elements.map(\.description).joined(separator: ", ") + "]"
+        }
+    }
+}

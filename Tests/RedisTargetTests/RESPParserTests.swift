@@ -150,6 +150,10 @@ struct RESPParserTests {
         #expect(RESPValue.bulkString(nil).isNil && RESPValue.array(nil).isNil && !RESPValue.array([]).isNil)
         #expect(RESPValue.array([.integer(1)]).arrayValue == [.integer(1)])
         #expect(RESPValue.error("ERR x").stringValue == nil)
+        let nested = RESPValue.array([
+            .simpleString("OK"), .error("ERR x"), .integer(5), .bulk("a b"), .bulkString(nil),
+        ])
+        #expect(nested.description == #"[OK, (error) ERR x, (integer) 5, "a b", (nil)]"#)
     }
 
     @Test("random bytes end in values, a wait for more, or a typed error: never a crash")
