@@ -43,21 +43,38 @@ struct RedisConnectionPoolTests {
         }
     }
 
-    @Test("commands go to the least busy connection: four blocking commands run side by side")
+    @Test("commands go to the least busy connection: four blocking commands block four connections")
     func leastBusy() async throws {
         try await withRedisServer { server in
             let pool = try await RedisConnectionPool.connect(to: server.configuration(), size: 4)
-            let start = ContinuousClock.now
-            // Each BLPOP holds its connection for 1 s; two on one connection would take 2 s.
-            try await withThrowingTaskGroup(of: RESPValue.self) { group in
-                for index in 0..<4 {
-                    group.addTask { try await pool.send(["BLPOP", "empty-\(index)", "1"]) }
-                }
-                for try await reply in group {
-                    #expect(reply == .array(nil))
+            let observer = try await server.connect()
+            // Two BLPOPs on one connection would block one client between them, not two.
+            let blocked = Task {
+                try await withThrowingTaskGroup(of: RESPValue.self) { group in
+                    for index in 0..<4 {
+                        group.addTask { try await pool.send(["BLPOP", "list-\(index)", "0"]) }
+                    }
+                    var replies: [RESPValue] = []
+                    for try await reply in group {
+                        replies.append(reply)
+                    }
+                    return replies
                 }
             }
-            #expect(ContinuousClock.now - start < .milliseconds(1800))
+            var blockedClients = 0
+            for _ in 0..<500 {
+                let clients = try await observer.send(["CLIENT", "LIST"]).stringValue ?? ""
+                blockedClients = clients.split(separator: "\n").filter { $0.contains(" flags=b ") }.count
+                if blockedClients == 4 {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(blockedClients == 4)
+            _ = try await observer.pipeline((0..<4).map { ["LPUSH", "list-\($0)", "item"] })
+            let replies = try await blocked.value
+            #expect(Set(replies) == Set((0..<4).map { RESPValue.array([.bulk("list-\($0)"), .bulk("item")]) }))
+            await observer.close()
             await pool.close()
         }
     }

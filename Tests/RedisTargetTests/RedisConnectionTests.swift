@@ -226,7 +226,9 @@ struct RedisConnectionFailureTests {
 
     @Test("nothing listening: connectionRefused")
     func refused() async throws {
-        let port = try await freeLoopbackPort()
+        let reservation = try PortReservation()
+        defer { reservation.release() }
+        let port = reservation.port
         await #expect(throws: RedisTargetError.connectionRefused(host: "127.0.0.1", port: port)) {
             try await RedisConnection.connect(to: RedisConfiguration(host: "127.0.0.1", port: port))
         }

@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import RedisTarget
 
 /// A `redis-server` of the test's own, on a free loopback port, with its files in a temporary folder.
@@ -49,10 +47,13 @@ func withRedisServer<Result>(
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
 
-    // A port found free can be taken by someone else before the server binds it: then try another.
+    // The reservation keeps other tests' servers off the port until this one listens on it; should something
+    // outside the tests take it all the same, the server exits and another port is tried.
     var lastFailure = ""
     for _ in 0..<5 {
-        let port = try await freeLoopbackPort()
+        let reservation = try PortReservation()
+        defer { reservation.release() }
+        let port = reservation.port
         let log = directory.appendingPathComponent("redis.log")
         let process = try ChildProcess(
             executable: executable,
@@ -92,17 +93,46 @@ private func redisServerExecutable() throws -> String {
 }
 
 /// A loopback port that nothing listens on at the moment: bound to port 0, read, released.
-func freeLoopbackPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        .bind(host: "127.0.0.1", port: 0)
-        .get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
+/// A loopback TCP port bound, not listening, with `SO_REUSEADDR`, until released.
+///
+/// While it is held, nothing else is given the port for `bind(port: 0)`, and a connection to it is refused. A
+/// server that also sets `SO_REUSEADDR`, as redis-server does, can still bind the port and listen on it (Linux
+/// lets sockets with that option share a port while none of them listens).
+final class PortReservation {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else {
+            throw RedisServerError(description: "socket(): \(String(cString: strerror(errno)))")
+        }
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(descriptor, address, length) == 0 && getsockname(descriptor, address, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw RedisServerError(description: "bind to a loopback port: \(String(cString: strerror(errno)))")
+        }
+        self.descriptor = descriptor
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() {
+        close(self.descriptor)
+    }
 }
 
-/// Waits up to 10 s for the server to answer `PING`; false if it exits or never answers.
+/// Waits up to 10 s for the server to answer, and checks that it is this process (`INFO server`'s
+/// `process_id`); false if it exits or never answers.
 private func waitUntilAnswering(_ server: RedisServer, process: ChildProcess) async -> Bool {
     var configuration = server.configuration()
     configuration.connectTimeout = .milliseconds(500)
@@ -111,8 +141,11 @@ private func waitUntilAnswering(_ server: RedisServer, process: ChildProcess) as
             return false
         }
         if let connection = try? await RedisConnection.connect(to: configuration) {
+            let info = try? await connection.info(section: "server")
             await connection.close()
-            return true
+            if info?["process_id"] == String(process.processIdentifier) {
+                return true
+            }
         }
         try? await Task.sleep(for: .milliseconds(50))
     }
@@ -143,9 +176,10 @@ final class ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) }
-        defer { argv.forEach { free($0) } }
+        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") }
+        defer { (argv + environment).forEach { free($0) } }
         var processIdentifier = pid_t()
-        let status = posix_spawn(&processIdentifier, executable, nil, &attributes, argv + [nil], environ)
+        let status = posix_spawn(&processIdentifier, executable, nil, &attributes, argv + [nil], environment + [nil])
         guard status == 0 else {
             throw RedisServerError(description: "could not start \(executable): \(String(cString: strerror(status)))")
         }
