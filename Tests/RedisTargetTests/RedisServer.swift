@@ -16,7 +16,8 @@ struct RedisServer: Sendable {
             host: "127.0.0.1",
             port: self.port,
             password: self.password,
-            connectTimeout: .seconds(3),
+            // Generous: a loaded machine (or a sanitizer) must not fail tests that are not about timeouts.
+            connectTimeout: .seconds(10),
             commandTimeout: .seconds(10)
         )
     }
@@ -131,12 +132,13 @@ final class PortReservation {
     }
 }
 
-/// Waits up to 10 s for the server to answer, and checks that it is this process (`INFO server`'s
+/// Waits up to 20 s for the server to answer, and checks that it is this process (`INFO server`'s
 /// `process_id`); false if it exits or never answers.
 private func waitUntilAnswering(_ server: RedisServer, process: ChildProcess) async -> Bool {
     var configuration = server.configuration()
-    configuration.connectTimeout = .milliseconds(500)
-    for _ in 0..<200 {
+    configuration.connectTimeout = .seconds(2)
+    let deadline = ContinuousClock.now + .seconds(20)
+    while ContinuousClock.now < deadline {
         guard process.isRunning else {
             return false
         }
