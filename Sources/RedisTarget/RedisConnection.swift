@@ -15,8 +15,9 @@ import NIOPosix
 /// Commands are written as they are sent, without waiting for earlier replies; replies come back in the order
 /// of the commands, and the connection hands each to the command that is first in line. Every command ends: with
 /// its reply, with ``RedisTargetError/timeout(after:)`` after ``RedisConfiguration/commandTimeout``, or with an
-/// error as soon as the connection closes or fails. It does not reconnect: a load test treats a lost connection
-/// as a result, not as something to hide.
+/// error as soon as the connection closes or fails. Cancelling the task that waits does not withdraw a command
+/// already written (its reply must still be read for the order to hold): ``close()`` ends every command at once.
+/// It does not reconnect: a load test treats a lost connection as a result, not as something to hide.
 public final class RedisConnection: RedisClient {
     /// The server this connection talks to, and its timeouts.
     public let configuration: RedisConfiguration
@@ -96,6 +97,9 @@ public final class RedisConnection: RedisClient {
     private func submit(_ commands: [[String]], timeout: Duration) async throws -> [RESPValue] {
         guard !commands.isEmpty else {
             return []
+        }
+        guard !commands.contains(where: \.isEmpty) else {
+            throw RedisTargetError.emptyCommand
         }
         let promise = self.channel.eventLoop.makePromise(of: [RESPValue].self)
         let request = RedisRequest(commands: commands, timeout: timeout, promise: promise)

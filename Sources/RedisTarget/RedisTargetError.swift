@@ -30,6 +30,8 @@ public enum RedisTargetError: Error, Hashable, CustomStringConvertible {
     case connectionClosed
     /// The server sent bytes that are not valid RESP2; the connection is closed.
     case protocolError(RESPDecodingError)
+    /// A command had no name: Redis does not answer an empty command, so it is not sent.
+    case emptyCommand
     /// A reply did not have the shape the command's helper expects, such as a `SCAN` reply that is not a
     /// cursor and an array of keys.
     case unexpectedReply(command: String, reply: RESPValue)
@@ -60,6 +62,8 @@ public enum RedisTargetError: Error, Hashable, CustomStringConvertible {
             return "the connection was closed by the client"
         case .protocolError(let error):
             return "the server's reply could not be read (\(error)); the connection was closed"
+        case .emptyCommand:
+            return "a command needs at least its name"
         case .unexpectedReply(let command, let reply):
             return "unexpected reply to \(command): \(String(String(describing: reply).prefix(200)))"
         }

@@ -91,6 +91,13 @@ struct RedisConnectionTests {
             expected.insert(.error("ERR value is not an integer or out of range"), at: 500)
             #expect(mixedReplies == expected)
             #expect(try await redis.pipeline([]) == [])
+            await #expect(throws: RedisTargetError.emptyCommand) {
+                try await redis.pipeline([["PING"], []])
+            }
+            await #expect(throws: RedisTargetError.emptyCommand) {
+                try await redis.send([])
+            }
+            #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
             await redis.close()
         }
     }
