@@ -53,6 +53,18 @@ struct RedisConnectionTests {
                 return message.hasPrefix("WRONGTYPE")
             }
             #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
+
+            // A server out of memory refuses writes with -OOM.
+            _ = try await redis.send(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+            _ = try await redis.send(["CONFIG", "SET", "maxmemory", "1"])
+            await #expect {
+                try await redis.send(["SET", "more", "data"])
+            } throws: { error in
+                guard case RedisTargetError.server(let message) = error else {
+                    return false
+                }
+                return message.hasPrefix("OOM")
+            }
             await redis.close()
         }
     }
