@@ -9,11 +9,13 @@ let package = Package(
         .library(name: "Scenario", targets: ["Scenario"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Reporting", targets: ["Reporting"]),
+        .library(name: "RedisTarget", targets: ["RedisTarget"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The in-memory TTL presence store: standard library and swift-collections only.
@@ -35,11 +37,22 @@ let package = Package(
         ),
         // Report model, metrics, thresholds, and the JSON / Markdown / HTML / terminal renderers.
         .target(name: "Reporting", dependencies: ["Scenario", "Simulation"]),
+        // A RESP2 codec and a pooled, pipelining Redis client over SwiftNIO, for load-testing a user's Redis.
+        .target(
+            name: "RedisTarget",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "PresenceCoreTests", dependencies: ["PresenceCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         // Runs the built `presence-sim` binary as users do.
         .testTarget(name: "PresenceSimCLITests", dependencies: ["PresenceSimCLI", "Scenario"]),
+        // Starts its own redis-server on a free loopback port for each test that needs one.
+        .testTarget(name: "RedisTargetTests", dependencies: ["RedisTarget"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("Fixtures")]),
         .executableTarget(
             name: "PresenceSimCLI",
