@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "Simulation",
             dependencies: [
-                "PresenceCore", "Scenario",
+                "PresenceCore", "Scenario", "RedisTarget",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

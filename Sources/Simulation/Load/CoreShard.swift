@@ -10,13 +10,16 @@ actor CoreShard {
     private var server: PresenceServer
     private var router: Router
     private var host: LoadHost
+    /// What the design sends to Redis for each input, when the test drives a Redis server.
+    private let commands: RedisCommands?
     private var now = Instant.zero
     private var effects: [ServerEffect] = []
     /// Wall-clock nanoseconds spent handling inputs, and inputs handled, by step.
     private var busy: [(nanoseconds: Int64, inputs: Int)] = []
 
-    init(server: PresenceServer, router: Router, host: LoadHost) {
+    init(server: PresenceServer, router: Router, host: LoadHost, commands: RedisCommands?) {
         clock = host.queues.clock
+        self.commands = commands
         self.server = server
         self.router = router
         self.host = host
@@ -30,8 +33,8 @@ actor CoreShard {
     }
 
     /// Handles `input`, due at `due`, at the simulated time it arrives; returns the number of messages
-    /// it sent to clients.
-    func handle(_ input: ServerInput, due: Instant) -> Int {
+    /// it sent to clients, and what the design sends to Redis for it (nothing without a Redis target).
+    func handle(_ input: ServerInput, due: Instant) -> (deliveries: Int, requests: [StoreRequest]) {
         let started = clock.wallNow()
         now = max(now, due, clock.schedule.simulated(atWall: started))
         effects.removeAll(keepingCapacity: true)
@@ -44,7 +47,9 @@ actor CoreShard {
         while busy.count <= step { busy.append((0, 0)) }
         busy[step].nanoseconds += finished - started
         busy[step].inputs += 1
-        return host.deliveries
+        let requests =
+            commands?.requests(for: input, effects: effects, now: now, speed: clock.schedule.steps[step].speed) ?? []
+        return (host.deliveries, requests)
     }
 
     /// The time the shard spent handling inputs in step `index`, and how many it handled.

@@ -84,18 +84,17 @@ final class LoadDriver: Sendable {
         }
     }
 
-    /// Calls a shard with `input`, timing operations (a `kind`); the shard routes what it causes.
+    /// Performs `input` on a shard through the test's target, timing operations (a `kind`); the shard routes
+    /// what it causes. An operation the target failed is not achieved.
     private func call(_ input: ServerInput, kind: OperationKind?, shard: Int, due: Instant, _ context: LoadContext)
         async
     {
         let clock = context.clock
-        let started = clock.wallNow()
-        let deliveries = await context.shards[shard].handle(input, due: due)
-        let finished = clock.wallNow()
-        let step = clock.schedule.step(atWall: finished)
+        let call = await context.target.perform(input, on: context.shards[shard], due: due, clock: clock)
+        let step = clock.schedule.step(atWall: clock.wallNow())
         statistics.withLock { statistics in
-            if let kind { statistics.finished(kind, latency: finished - started, step: step) }
-            statistics.delivered(deliveries, step: step)
+            if let kind, let latency = call.latency { statistics.finished(kind, latency: latency, step: step) }
+            statistics.delivered(call.deliveries, step: step)
         }
     }
 }

@@ -46,8 +46,12 @@ public struct LoadOutcome: Sendable {
     /// Entries that lapsed in the store, and of those, the ones the tester caused by falling behind.
     public var lapses: Int
     public var testerLapses: Int
-    /// False when the test was interrupted.
+    /// False when the test was interrupted, or stopped by its target.
     public var complete: Bool
+    /// Why the target stopped the test (too many failed operations), or nil.
+    public var stopReason: String?
+    /// Operations the target failed, by kind of error (`WRONGTYPE`, `OOM`, `timeout`, `connection lost`).
+    public var errors: [String: Int]
 
     /// Operations due, and finished, over the whole test, by `OperationKind`.
     public var offered: [Int] {

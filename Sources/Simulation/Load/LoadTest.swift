@@ -1,5 +1,6 @@
 import Foundation
 import PresenceCore
+import RedisTarget
 import Scenario
 import Synchronization
 
@@ -17,12 +18,28 @@ public enum LoadTest {
         /// Whether the scenario's faults happen (a capacity ramp leaves them out).
         public var faults: Bool
         public var drivers: Int
+        /// A Redis server the design's commands go to, besides the in-process core; nil for the core alone.
+        public var redis: RedisOptions?
 
-        public init(shards: Int, schedule: SpeedSchedule, faults: Bool, drivers: Int? = nil) {
+        public init(
+            shards: Int, schedule: SpeedSchedule, faults: Bool, drivers: Int? = nil, redis: RedisOptions? = nil
+        ) {
             self.shards = shards
             self.schedule = schedule
             self.faults = faults
             self.drivers = drivers ?? max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
+            self.redis = redis
+        }
+    }
+
+    /// A Redis target: the client to send through, and the prefix every key of the test starts with.
+    public struct RedisOptions: Sendable {
+        public var client: any RedisClient
+        public var keyPrefix: String
+
+        public init(client: any RedisClient, keyPrefix: String) {
+            self.client = client
+            self.keyPrefix = keyPrefix
         }
     }
 
@@ -65,6 +82,7 @@ final class LoadContext: Sendable {
     let clients: [LoadClient]
     let shards: [CoreShard]
     let queues: LoadQueues
+    let target: any LoadTarget
     /// A router before any message: each driver and shard starts from a copy of it.
     let router: Router
     let faults: Bool
@@ -84,11 +102,15 @@ final class LoadContext: Sendable {
         let queues = LoadQueues(drivers: options.drivers, shards: options.shards, population: population, clock: clock)
         let router = Router(
             scenario: scenario, settings: settings, population: population, end: clock.schedule.simulatedEnd)
+        let commands = options.redis.flatMap {
+            RedisCommands(settings: settings, population: population, keyPrefix: $0.keyPrefix)
+        }
         shards = (0..<options.shards).map { index in
             CoreShard(
                 server: PresenceServer(settings: settings, population: population), router: router,
-                host: LoadHost(queues: queues, shard: index))
+                host: LoadHost(queues: queues, shard: index), commands: commands)
         }
+        target = options.redis.map { RedisLoadTarget(client: $0.client) } ?? InProcessTarget()
         self.queues = queues
         self.router = router
     }
@@ -109,11 +131,12 @@ final class LoadContext: Sendable {
         router.scheduleFaults(scenario.faults, host: &host)
     }
 
-    /// How a test ended: the last step that ran (whole, unless interrupted), and whether it was
-    /// interrupted.
+    /// How a test ended: the last step that ran (whole, unless interrupted), whether it was interrupted, and
+    /// why the target stopped it, if it did.
     struct Ending: Sendable {
         var lastStep: Int
         var interrupted: Bool
+        var stopReason: String? = nil
     }
 
     /// Watches the steps go by: hands each finished step to `onStep`, stops the test when it says so,
@@ -124,6 +147,7 @@ final class LoadContext: Sendable {
         for (index, step) in schedule.steps.enumerated() {
             while clock.wallNow() < step.wallEnd {
                 if shouldStop() { return Ending(lastStep: index, interrupted: true) }
+                if let reason = target.stopReason { return Ending(lastStep: index, interrupted: true, stopReason: reason) }
                 let remaining = step.wallEnd - clock.wallNow()
                 try? await Task.sleep(for: .nanoseconds(max(1_000_000, min(remaining, 100_000_000))))
             }
@@ -182,7 +206,7 @@ final class LoadContext: Sendable {
             wallSeconds: Double(components.seconds) + Double(components.attoseconds) * 1e-18,
             simulated: clock.schedule.simulated(atWall: wallNanoseconds),
             latency: latency.map(\.summary), lag: lag.summary, lapses: lapses, testerLapses: testerLapses,
-            complete: !ending.interrupted)
+            complete: !ending.interrupted, stopReason: ending.stopReason, errors: target.errors)
     }
 }
 
