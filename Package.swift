@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "PresenceSimCLI",
             dependencies: [
-                "Scenario", "Simulation", "Reporting",
+                "Scenario", "Simulation", "Reporting", "RedisTarget",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

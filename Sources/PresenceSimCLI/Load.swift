@@ -1,7 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import PresenceCore
+import RedisTarget
 import Reporting
 import Scenario
 import Simulation
@@ -32,11 +32,14 @@ struct Load: ParsableCommand {
               presence-sim load Scenarios/family-chat.json --ramp
               presence-sim load Scenarios/family-chat.json --speed 100 --shards 2 --duration 30s
               presence-sim load Scenarios/big-room.json --ramp --shards 1,2 --step 3s --max-lag 20ms
+              presence-sim load Scenarios/family-chat.json --target redis://127.0.0.1:6379 --speed 20
 
             Ctrl-C (or SIGTERM) stops the test within a second and still writes what was measured, marked \
             "complete": false; a second Ctrl-C quits at once.
 
-            Exit codes: 0 ok · 64 bad input · 1 internal failure · 130 / 143 stopped by SIGINT / SIGTERM.
+            --target redis://[:password@]host:port[/db] also sends each operation to that Redis server             as the design's seed issues it (design A's SADD, SET … PX, SREM and SMEMBERS; design B's SET … PX,             SADD + PEXPIRE, SREM and pipelined GETs), and times the round trips: the latency is then             Redis's. The password may come from REDIS_PASSWORD instead of the URL; it is never printed. Keys             start with --key-prefix and are deleted at the end (also after Ctrl-C); TTLs are divided by the             speed and sent in milliseconds. Design ttl-entries keeps its entries in its own server and             cannot target Redis. A host other than this machine needs --allow-remote. The test stops, with a             partial report marked "complete": false, once more than 5% of its operations failed (at least             20).
+
+            Exit codes: 0 ok · 64 bad input (also a refused Redis password) · 69 the Redis target cannot be             reached, or failed during the test (the report is written) · 1 internal failure · 130 / 143             stopped by SIGINT / SIGTERM.
             """
     )
 
@@ -98,6 +101,24 @@ struct Load: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also drive this Redis server with the design's commands (password also from REDIS_PASSWORD).",
+            valueName: "redis://[:password@]host:port[/db]"))
+    var target: String?
+
+    @Option(help: "Connections to the --target server.")
+    var connections: Int = 4
+
+    @Option(
+        name: .customLong("key-prefix"),
+        help: ArgumentHelp(
+            "What every key the test writes starts with (default presence-sim:<run id>:).", valueName: "prefix"))
+    var keyPrefix: String?
+
+    @Flag(name: .customLong("allow-remote"), help: "Allow a --target that is not this machine.")
+    var allowRemote = false
+
     /// The longest simulated stretch a test may cover: a scenario's longest duration.
     static let longestSimulated = Scenario.longestDuration.seconds
 
@@ -116,6 +137,33 @@ struct Load: ParsableCommand {
         }
         _ = try shardCounts()
         _ = try durations()
+        _ = try redisConfiguration()
+    }
+
+    /// The `--target` server's configuration, checked; nil without `--target`.
+    func redisConfiguration() throws -> RedisConfiguration? {
+        guard let target else { return nil }
+        let configuration: RedisConfiguration
+        do {
+            configuration = try RedisConfiguration(url: target)
+        } catch {
+            throw ValidationError("--target: \(error)")
+        }
+        guard configuration.isLoopback || allowRemote else {
+            throw ValidationError(
+                "--target: \(RedisSession.url(configuration)) is not this machine; a load test sends it thousands "
+                    + "of writes a second: add --allow-remote if that is what you want")
+        }
+        guard (1...256).contains(connections) else {
+            throw ValidationError("--connections: expected 1 to 256, found \(connections)")
+        }
+        if let keyPrefix, keyPrefix.isEmpty {
+            throw ValidationError("--key-prefix: expected a prefix such as presence-sim:test:, found an empty one")
+        }
+        var checked = configuration
+        // A command is answered in microseconds; one that takes seconds means the server is gone.
+        checked.commandTimeout = .seconds(5)
+        return checked
     }
 
     /// The duration options, in seconds, each checked against its range.
@@ -156,6 +204,12 @@ struct Load: ParsableCommand {
         var parsed = try overrides.map { text in try ScenarioInput.override(text) }
         if let seed { parsed.append(Override(path: "seed", value: JSONValue(seed))) }
         let scenario = try ScenarioInput.load(file, overrides: parsed)
+        let redisConfiguration = try redisConfiguration()
+        if redisConfiguration != nil, !RedisCommands.keepsPresenceInRedis(scenario.presence.design) {
+            throw ValidationError(
+                "--target: design \(scenario.presence.design.rawValue) keeps its entries in its own server, not in "
+                    + "Redis, so there is nothing to send to Redis: load-test it without --target")
+        }
         let counts = try shardCounts()
         let given = try durations()
         let schedule: SpeedSchedule
@@ -186,13 +240,19 @@ struct Load: ParsableCommand {
             mode = .fixed(speed: speed)
         }
 
+        let session = try redisConfiguration.map {
+            try RedisSession.open($0, connections: connections, keyPrefix: keyPrefix ?? RedisSession.defaultKeyPrefix())
+        }
         let interruption = Interruption()
         let tty = !quiet && isatty(STDERR_FILENO) != 0
         var runs: [LoadRun] = []
+        var deleted = 0
+        var cleanupError: String?
+        var usedMemoryAfter: Int?
         for shards in counts {
             let judge = RampJudge(mode: mode)
-            let options = LoadTest.Options(shards: shards, schedule: schedule, faults: !ramp)
-            let outcome = Self.wait {
+            let options = LoadTest.Options(shards: shards, schedule: schedule, faults: !ramp, redis: session?.options)
+            let outcome = try blockingWait {
                 await LoadTest.run(
                     scenario, options: options,
                     onStep: { step in
@@ -202,30 +262,40 @@ struct Load: ParsableCommand {
                     }, shouldStop: { interruption.requested })
             }
             runs.append(judge.run(outcome))
-            if interruption.requested { break }
+            if let session {
+                // Each run starts from an empty keyspace of its own; memory is read before the keys go.
+                usedMemoryAfter = session.usedMemory()
+                switch session.deleteKeys() {
+                case .success(let count): deleted += count
+                case .failure(let error): cleanupError = cleanupError ?? error.description
+                }
+            }
+            if interruption.requested || outcome.stopReason != nil { break }
+        }
+        session?.close()
+        let targetSummary = session.map { session in
+            LoadReport.RedisTargetSummary(
+                url: RedisSession.url(session.configuration), redisVersion: session.redisVersion,
+                connections: connections, keyPrefix: session.keyPrefix, usedMemoryBefore: session.usedMemoryBefore,
+                usedMemoryAfter: usedMemoryAfter, keysDeleted: deleted, cleanupError: cleanupError)
+        }
+        if let cleanupError, let session {
+            printError(
+                "warning: the test's keys could not all be deleted (\(cleanupError)); delete the keys starting with "
+                    + "'\(session.keyPrefix)' yourself, e.g. redis-cli --scan --pattern '\(session.keyPrefix)*'")
         }
         let report = LoadReport(
             scenario: scenario, mode: mode, runs: runs, cores: ProcessInfo.processInfo.activeProcessorCount,
-            peakMemoryBytes: ProcessMemory.peakBytes())
+            peakMemoryBytes: ProcessMemory.peakBytes(), target: targetSummary)
         let files = try ReportWriter.write(report, to: out ?? "Reports/\(scenario.name)-load")
         printResult(
             format: format, quiet: quiet, json: { report.json }, headline: report.headline, tables: report.tables,
             closing: ["Reports: " + files.joined(separator: "  ")])
         if let code = interruption.exitCode { throw ExitCode(code) }
-    }
-
-    /// Runs an async load test from this synchronous command: the main thread waits while the test runs
-    /// on the concurrent executor's threads.
-    private static func wait(_ body: @escaping @Sendable () async -> LoadOutcome) -> LoadOutcome {
-        let result = Locked<LoadOutcome?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let outcome = await body()
-            result.withLock { $0 = outcome }
-            done.signal()
+        if let reason = runs.lazy.compactMap(\.outcome.stopReason).first {
+            printError("error: the test stopped early: \(reason)")
+            throw ExitCode(RedisSession.unavailable)
         }
-        done.wait()
-        return result.withLock { $0! }
     }
 
     private static func showProgress(_ step: LoadStep, shards: Int, verdict: String) {

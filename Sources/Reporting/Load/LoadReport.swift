@@ -68,18 +68,65 @@ public struct LoadReport: Sendable {
         case ramp(bounds: RampBounds, stepSeconds: Double)
     }
 
+    /// The Redis server a `--target` test drove: where, which version, and what the test left in it.
+    public struct RedisTargetSummary: Sendable {
+        /// The target's URL without credentials.
+        public var url: String
+        /// `redis_version` from `INFO server`.
+        public var redisVersion: String
+        public var connections: Int
+        public var keyPrefix: String
+        /// `used_memory` from `INFO memory` before the test, and after it (before its keys were deleted).
+        public var usedMemoryBefore: Int?
+        public var usedMemoryAfter: Int?
+        /// Keys deleted after the test, and why deleting failed, if it did.
+        public var keysDeleted: Int
+        public var cleanupError: String?
+
+        public init(
+            url: String, redisVersion: String, connections: Int, keyPrefix: String, usedMemoryBefore: Int?,
+            usedMemoryAfter: Int?, keysDeleted: Int, cleanupError: String?
+        ) {
+            self.url = url
+            self.redisVersion = redisVersion
+            self.connections = connections
+            self.keyPrefix = keyPrefix
+            self.usedMemoryBefore = usedMemoryBefore
+            self.usedMemoryAfter = usedMemoryAfter
+            self.keysDeleted = keysDeleted
+            self.cleanupError = cleanupError
+        }
+
+        /// What the test's keys added to the server's memory, per simulated client.
+        func bytesPerClient(clients: Int) -> Double? {
+            guard let before = usedMemoryBefore, let after = usedMemoryAfter, clients > 0 else { return nil }
+            return Double(after - before) / Double(clients)
+        }
+    }
+
     public var scenario: Scenario
     public var mode: Mode
     public var runs: [LoadRun]
     public var cores: Int
     public var peakMemoryBytes: Int
+    /// The Redis server the test drove, or nil for the in-process core alone.
+    public var target: RedisTargetSummary?
 
-    public init(scenario: Scenario, mode: Mode, runs: [LoadRun], cores: Int, peakMemoryBytes: Int) {
+    public init(
+        scenario: Scenario, mode: Mode, runs: [LoadRun], cores: Int, peakMemoryBytes: Int,
+        target: RedisTargetSummary? = nil
+    ) {
         self.scenario = scenario
         self.mode = mode
         self.runs = runs
         self.cores = cores
         self.peakMemoryBytes = peakMemoryBytes
+        self.target = target
+    }
+
+    /// Failed operations by kind of error, over every run.
+    public var errors: [String: Int] {
+        runs.reduce(into: [:]) { errors, run in errors.merge(run.outcome.errors, uniquingKeysWith: +) }
     }
 
     public var complete: Bool { runs.allSatisfy(\.outcome.complete) }
@@ -98,14 +145,41 @@ public struct LoadReport: Sendable {
         case .ramp(let bounds, let step):
             mode = [("kind", "ramp"), ("stepSeconds", JSONValue(step)), ("bounds", bounds.json)]
         }
-        return JSONValue(object: [
+        var fields: [(String, JSONValue)] = [
             ("schema", JSONValue(Self.schema)),
             ("complete", JSONValue(complete)),
             ("scenario", scenario.resolvedJSON()),
             ("machine", ["cores": JSONValue(cores), "peakMemoryBytes": JSONValue(peakMemoryBytes)]),
             ("mode", JSONValue(object: mode)),
-            ("runs", .array(runs.map(json))),
+        ]
+        if let target { fields.append(("target", json(target))) }
+        fields.append(("runs", .array(runs.map(json))))
+        return JSONValue(object: fields)
+    }
+
+    private func json(_ target: RedisTargetSummary) -> JSONValue {
+        func number(_ value: Int?) -> JSONValue { value.map { JSONValue($0) } ?? .null }
+        return JSONValue(object: [
+            ("kind", "redis"),
+            ("url", JSONValue(target.url)),
+            ("redisVersion", JSONValue(target.redisVersion)),
+            ("connections", JSONValue(target.connections)),
+            ("keyPrefix", JSONValue(target.keyPrefix)),
+            (
+                "usedMemory",
+                JSONValue(object: [
+                    ("before", number(target.usedMemoryBefore)), ("after", number(target.usedMemoryAfter)),
+                    ("perClient", target.bytesPerClient(clients: scenario.clients).map { JSONValue($0) } ?? .null),
+                ])
+            ),
+            ("errors", Self.json(errors)),
+            ("keysDeleted", JSONValue(target.keysDeleted)),
+            ("cleanupError", target.cleanupError.map { JSONValue($0) } ?? .null),
         ])
+    }
+
+    private static func json(_ errors: [String: Int]) -> JSONValue {
+        JSONValue(object: errors.sorted { $0.key < $1.key }.map { ($0.key, JSONValue($0.value)) })
     }
 
     private func json(_ run: LoadRun) -> JSONValue {
@@ -162,6 +236,10 @@ public struct LoadReport: Sendable {
             ),
             ("steps", .array(outcome.steps.map { Self.json($0, shards: outcome.shards) })),
         ]
+        if target != nil {
+            fields.append(("errors", Self.json(outcome.errors)))
+            fields.append(("targetStopReason", outcome.stopReason.map { JSONValue($0) } ?? .null))
+        }
         if isRamp {
             let capacity: JSONValue = run.capacity.map { Self.json($0, shards: outcome.shards) } ?? .null
             let reason: JSONValue = run.stopReason.map { JSONValue($0) } ?? .null
@@ -208,6 +286,7 @@ public struct LoadReport: Sendable {
         case .fixed(let speed): parts.append("speed \(Format.number(speed))×")
         case .ramp(_, let step): parts.append("ramp, \(Format.seconds(step)) steps")
         }
+        if let target { parts.append("Redis \(target.redisVersion) at \(target.url)") }
         if !complete { parts.append("STOPPED") }
         return parts.joined(separator: " · ")
     }
@@ -215,6 +294,7 @@ public struct LoadReport: Sendable {
     public var tables: [ReportTable] {
         var tables: [ReportTable] = []
         if isRamp { tables.append(capacityTable) }
+        if let target { tables.append(targetTable(target)) }
         for run in runs {
             tables.append(operationsTable(run))
             tables.append(runTable(run))
@@ -299,6 +379,33 @@ public struct LoadReport: Sendable {
                 ],
                 ["clients / drivers", "\(Format.grouped(scenario.clients)) actors on \(outcome.drivers) driver tasks"],
             ])
+    }
+
+    private func targetTable(_ target: RedisTargetSummary) -> ReportTable {
+        func bytes(_ value: Int?) -> String { value.map { Format.grouped($0) + " B" } ?? "–" }
+        let errors = self.errors
+        var rows = [
+            ["server", "Redis \(target.redisVersion) at \(target.url), \(target.connections) connections"],
+            ["key prefix", target.keyPrefix],
+            [
+                "used_memory",
+                "\(bytes(target.usedMemoryBefore)) before, \(bytes(target.usedMemoryAfter)) after"
+                    + (target.bytesPerClient(clients: scenario.clients).map {
+                        " (\(Format.number($0)) B per client)"
+                    } ?? ""),
+            ],
+            [
+                "failed operations",
+                errors.isEmpty
+                    ? "none"
+                    : errors.sorted { $0.key < $1.key }.map { "\($0.key) × \(Format.grouped($0.value))" }.joined(
+                        separator: ", "),
+            ],
+            ["keys deleted after the test", Format.grouped(target.keysDeleted)],
+        ]
+        if let error = target.cleanupError { rows.append(["cleanup failed", error]) }
+        for reason in runs.compactMap(\.outcome.stopReason) { rows.append(["stopped", reason]) }
+        return ReportTable(title: "Redis target", header: ["", "value"], rows: rows)
     }
 
     private func stepsTable(_ run: LoadRun) -> ReportTable {

@@ -37,6 +37,8 @@ public final class RampJudge: Sendable {
         let stopReason: String
         if let reason {
             stopReason = reason
+        } else if let targetReason = outcome.stopReason {
+            stopReason = targetReason
         } else if !outcome.complete {
             stopReason = "interrupted"
         } else {

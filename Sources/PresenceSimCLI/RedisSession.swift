@@ -1,0 +1,95 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import RedisTarget
+import Reporting
+import Simulation
+
+/// The user's Redis server during `presence-sim load --target`: connected and checked before the test,
+/// its test keys deleted after it.
+///
+/// Failing to reach the server exits 69 (`EX_UNAVAILABLE`) and a refused password 64, each with the client's
+/// message, before any client model starts.
+struct RedisSession {
+    let configuration: RedisConfiguration
+    let pool: RedisConnectionPool
+    let keyPrefix: String
+    let redisVersion: String
+    let usedMemoryBefore: Int?
+
+    /// Exit code for a target that cannot be reached or that fails during the test.
+    static let unavailable: Int32 = 69
+
+    /// The default key prefix: `presence-sim:{seconds since 1970}-{process id}:`, unique per run.
+    static func defaultKeyPrefix() -> String {
+        "presence-sim:\(Int(Date().timeIntervalSince1970))-\(getpid()):"
+    }
+
+    /// The target's URL without credentials.
+    static func url(_ configuration: RedisConfiguration) -> String {
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "redis://\(host):\(configuration.port)/\(configuration.database)"
+    }
+
+    static func open(_ configuration: RedisConfiguration, connections: Int, keyPrefix: String) throws -> RedisSession {
+        do {
+            return try blockingWait {
+                let pool = try await RedisConnectionPool.connect(to: configuration, size: connections)
+                do {
+                    let server = try await pool.info(section: "server")
+                    let memory = try await pool.info(section: "memory")
+                    return RedisSession(
+                        configuration: configuration, pool: pool, keyPrefix: keyPrefix,
+                        redisVersion: server.redisVersion ?? "unknown", usedMemoryBefore: memory.usedMemory)
+                } catch {
+                    await pool.close()
+                    throw error
+                }
+            }
+        } catch let error as RedisTargetError {
+            printError("error: --target \(url(configuration)): \(error)")
+            switch error {
+            case .authenticationRequired, .invalidPassword: throw ExitCode(64)
+            default: throw ExitCode(unavailable)
+            }
+        }
+    }
+
+    /// The options that send a test's commands to this server.
+    var options: LoadTest.RedisOptions { LoadTest.RedisOptions(client: pool, keyPrefix: keyPrefix) }
+
+    /// `used_memory` now, or nil when the server does not answer.
+    func usedMemory() -> Int? {
+        try? blockingWait { [pool] in try await pool.info(section: "memory").usedMemory }
+    }
+
+    /// Deletes the test's keys (`SCAN` for the prefix, `UNLINK`); returns how many, or the error.
+    func deleteKeys() -> Result<Int, RedisTargetError> {
+        do {
+            return .success(try blockingWait { [pool, keyPrefix] in try await pool.scanDelete(prefix: keyPrefix) })
+        } catch let error as RedisTargetError {
+            return .failure(error)
+        } catch {
+            return .failure(.connectionLost)
+        }
+    }
+
+    func close() { try? blockingWait { [pool] in await pool.close() } }
+}
+
+/// Runs `body` on the concurrent executor and waits for it on this synchronous command's thread.
+func blockingWait<Value: Sendable>(_ body: @escaping @Sendable () async throws -> Value) throws -> Value {
+    let result = Locked<Result<Value, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do {
+            let value = try await body()
+            result.withLock { $0 = .success(value) }
+        } catch {
+            result.withLock { $0 = .failure(error) }
+        }
+        done.signal()
+    }
+    done.wait()
+    return try result.withLock { $0! }.get()
+}
