@@ -50,9 +50,11 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         // Runs the built `presence-sim` binary as users do.
-        .testTarget(name: "PresenceSimCLITests", dependencies: ["PresenceSimCLI", "Scenario"]),
-        // Starts its own redis-server on a free loopback port for each test that needs one.
-        .testTarget(name: "RedisTargetTests", dependencies: ["RedisTarget"]),
+        .testTarget(
+            name: "PresenceSimCLITests", dependencies: ["PresenceSimCLI", "Scenario", "RedisTarget", "RedisTestSupport"]),
+        // Starts a redis-server of the test's own on a free loopback port, for the tests that need one.
+        .target(name: "RedisTestSupport", dependencies: ["RedisTarget"], path: "Tests/RedisTestSupport"),
+        .testTarget(name: "RedisTargetTests", dependencies: ["RedisTarget", "RedisTestSupport"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"], resources: [.copy("Fixtures")]),
         .executableTarget(
             name: "PresenceSimCLI",

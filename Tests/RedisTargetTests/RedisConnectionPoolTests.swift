@@ -1,4 +1,5 @@
 import RedisTarget
+import RedisTestSupport
 import Testing
 
 @Suite("Redis connection pool against a real redis-server")

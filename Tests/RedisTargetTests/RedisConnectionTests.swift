@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import RedisTarget
+import RedisTestSupport
 import Testing
 
 @Suite("Redis connection against a real redis-server")

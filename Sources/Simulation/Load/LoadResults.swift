@@ -51,7 +51,7 @@ public struct LoadOutcome: Sendable {
     /// Why the target stopped the test (too many failed operations), or nil.
     public var stopReason: String?
     /// Operations the target failed, by kind of error (`WRONGTYPE`, `OOM`, `timeout`, `connection lost`).
-    public var errors: [String: Int]
+    public var errors: [String: Int] = [:]
 
     /// Operations due, and finished, over the whole test, by `OperationKind`.
     public var offered: [Int] {

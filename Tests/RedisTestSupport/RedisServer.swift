@@ -2,16 +2,16 @@ import Foundation
 import RedisTarget
 
 /// A `redis-server` of the test's own, on a free loopback port, with its files in a temporary folder.
-struct RedisServer: Sendable {
+public struct RedisServer: Sendable {
     /// The loopback port the server listens on.
-    let port: Int
+    public let port: Int
     /// The password the server requires (`--requirepass`), if any.
-    let password: String?
+    public let password: String?
     /// The server's process id, for tests that kill it.
-    let processIdentifier: Int32
+    public let processIdentifier: Int32
 
     /// A configuration for this server, with its password.
-    func configuration() -> RedisConfiguration {
+    public func configuration() -> RedisConfiguration {
         RedisConfiguration(
             host: "127.0.0.1",
             port: self.port,
@@ -23,14 +23,14 @@ struct RedisServer: Sendable {
     }
 
     /// A connection to this server with its password.
-    func connect() async throws -> RedisConnection {
+    public func connect() async throws -> RedisConnection {
         try await RedisConnection.connect(to: self.configuration())
     }
 }
 
 /// Why a test's server could not be started.
-struct RedisServerError: Error, CustomStringConvertible {
-    let description: String
+public struct RedisServerError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// Starts a `redis-server` for `body` and stops it afterwards, whether `body` returns or throws.
@@ -38,7 +38,7 @@ struct RedisServerError: Error, CustomStringConvertible {
 /// The server saves nothing (`--save '' --appendonly no`) and listens on 127.0.0.1 only. When `redis-server` is
 /// not installed this throws, so that the test fails and says how to install it: CI installs it (`.ci/run`), and
 /// a test that skipped would hide a missing install step.
-func withRedisServer<Result>(
+public func withRedisServer<Result>(
     password: String? = nil,
     _ body: (RedisServer) async throws -> Result
 ) async throws -> Result {
@@ -93,17 +93,16 @@ private func redisServerExecutable() throws -> String {
     return found
 }
 
-/// A loopback port that nothing listens on at the moment: bound to port 0, read, released.
 /// A loopback TCP port bound, not listening, with `SO_REUSEADDR`, until released.
 ///
 /// While it is held, nothing else is given the port for `bind(port: 0)`, and a connection to it is refused. A
 /// server that also sets `SO_REUSEADDR`, as redis-server does, can still bind the port and listen on it (Linux
 /// lets sockets with that option share a port while none of them listens).
-final class PortReservation {
-    let port: Int
+public final class PortReservation {
+    public let port: Int
     private let descriptor: Int32
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else {
             throw RedisServerError(description: "socket(): \(String(cString: strerror(errno)))")
@@ -127,7 +126,7 @@ final class PortReservation {
         self.port = Int(UInt16(bigEndian: address.sin_port))
     }
 
-    func release() {
+    public func release() {
         close(self.descriptor)
     }
 }
