@@ -1,0 +1,176 @@
+import Foundation
+import RedisTarget
+import RedisTestSupport
+import Scenario
+import Testing
+
+/// `presence-sim load --target` against a redis-server each test starts, and the refusals that come before
+/// any connection. One at a time: each test already runs a load test on every core.
+@Suite(.serialized) struct LoadRedisTargetTests {
+    private func loadJSON(_ folder: String) throws -> JSONValue {
+        try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/load.json"))))
+    }
+
+    /// The keys starting with `prefix` on the server.
+    private func keys(_ server: RedisServer, prefix: String) async throws -> [String] {
+        let connection = try await server.connect()
+        var keys: [String] = []
+        var cursor = "0"
+        repeat {
+            let reply = try await connection.send(["SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"])
+            cursor = reply.arrayValue?[0].stringValue ?? "0"
+            keys += reply.arrayValue?[1].arrayValue?.compactMap(\.stringValue) ?? []
+        } while cursor != "0"
+        await connection.close()
+        return keys
+    }
+
+    /// A short test of `scenario` against `server`, its keys under `prefix`.
+    private func load(_ scenario: String, _ server: RedisServer, prefix: String, out: String, url: String? = nil)
+        throws -> Result
+    {
+        try presenceSim([
+            "load", scenario, "--set", "clients=300", "--speed", "30", "--duration", "2s", "--shards", "2",
+            "--target", url ?? "redis://127.0.0.1:\(server.port)", "--key-prefix", prefix, "--out", out,
+        ])
+    }
+
+    /// Design A end to end, through a password in the URL: operations were achieved against Redis, the report
+    /// names the server, the password appears nowhere, and no key of the test remains.
+    @Test func designADrivesRedisAndLeavesNoKey() async throws {
+        try await withRedisServer(password: "pw-not-shown") { server in
+            let out = temporaryFolder()
+            let prefix = "presence-sim-test:\(UUID().uuidString):"
+            let result = try load(
+                "Scenarios/family-chat.json", server, prefix: prefix, out: out,
+                url: "redis://:pw-not-shown@127.0.0.1:\(server.port)")
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("Redis target"))
+            let report = try loadJSON(out)
+            #expect(report["complete"]?.boolValue == true)
+            let target = try #require(report["target"])
+            #expect(target["redisVersion"]?.stringValue?.isEmpty == false)
+            #expect(target["url"]?.stringValue == "redis://127.0.0.1:\(server.port)/0")
+            #expect(target["connections"]?.doubleValue == 4)
+            #expect((target["usedMemory"]?["before"]?.doubleValue ?? 0) > 0)
+            #expect((target["keysDeleted"]?.doubleValue ?? 0) > 0)
+            let operations = try #require(report["runs"]?[0]?["operations"])
+            for kind in ["heartbeat", "join"] {
+                let achieved = operations[kind]?["achieved"]?.doubleValue ?? 0
+                #expect(achieved > 0, "\(kind)")
+                #expect(achieved >= 0.95 * (operations[kind]?["offered"]?.doubleValue ?? 0), "\(kind)")
+                #expect((operations[kind]?["latency"]?["p99"]?.doubleValue ?? 0) > 0, "\(kind)")
+            }
+            for file in ["load.json", "load.md", "load.html"] {
+                let text = try String(contentsOfFile: out + "/" + file, encoding: .utf8)
+                #expect(!text.contains("pw-not-shown"), "\(file)")
+            }
+            #expect(!(result.stdout + result.stderr).contains("pw-not-shown"))
+            #expect(try await keys(server, prefix: prefix).isEmpty)
+        }
+    }
+
+    /// Design B end to end: heartbeats, joins and the polls' reads were achieved against Redis, and no key of
+    /// the test remains.
+    @Test func designBDrivesRedisAndLeavesNoKey() async throws {
+        try await withRedisServer { server in
+            let out = temporaryFolder()
+            let prefix = "presence-sim-test:\(UUID().uuidString):"
+            let result = try load("Scenarios/http-polling.json", server, prefix: prefix, out: out)
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try loadJSON(out)
+            #expect(report["target"]?["redisVersion"]?.stringValue?.isEmpty == false)
+            #expect(report["target"]?["errors"]?.objectValue?.isEmpty == true)
+            let operations = try #require(report["runs"]?[0]?["operations"])
+            for kind in ["heartbeat", "join", "read"] {
+                #expect((operations[kind]?["achieved"]?.doubleValue ?? 0) > 0, "\(kind)")
+            }
+            #expect(try await keys(server, prefix: prefix).isEmpty)
+        }
+    }
+
+    /// Error replies are counted by kind; once more than 5% of the operations failed, the test stops with a
+    /// partial report marked incomplete and exits 69. Here every family set is already a string.
+    @Test func errorRepliesStopTheTestWithAPartialReport() async throws {
+        try await withRedisServer { server in
+            let prefix = "presence-sim-test:\(UUID().uuidString):"
+            let connection = try await server.connect()
+            _ = try await connection.pipeline((0..<300).map { ["SET", prefix + "presence:family:\($0)", "x"] })
+            await connection.close()
+            let out = temporaryFolder()
+            let result = try load("Scenarios/family-chat.json", server, prefix: prefix, out: out)
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(result.stderr.contains("the test stopped early") && result.stderr.contains("WRONGTYPE"))
+            let report = try loadJSON(out)
+            #expect(report["complete"]?.boolValue == false)
+            #expect((report["target"]?["errors"]?["WRONGTYPE"]?.doubleValue ?? 0) >= 20)
+            #expect(report["runs"]?[0]?["targetStopReason"]?.stringValue?.contains("WRONGTYPE") == true)
+            #expect(try await keys(server, prefix: prefix).isEmpty)
+        }
+    }
+
+    /// The server going away mid-test: the lost connection is counted, the test ends and the report is
+    /// written, marked incomplete.
+    @Test func aServerThatGoesAwayEndsTheTest() async throws {
+        try await withRedisServer { server in
+            let out = temporaryFolder()
+            let started = ContinuousClock.now
+            let process = try start([
+                "load", "Scenarios/http-polling.json", "--set", "clients=300", "--speed", "30", "--duration", "20s",
+                "--shards", "2", "--target", "redis://127.0.0.1:\(server.port)", "--out", out,
+            ])
+            try await Task.sleep(for: .seconds(1.5))
+            kill(server.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 69)
+            #expect(ContinuousClock.now - started < .seconds(15))
+            let report = try loadJSON(out)
+            #expect(report["complete"]?.boolValue == false)
+            #expect((report["target"]?["errors"]?["connection lost"]?.doubleValue ?? 0) >= 20)
+            #expect(report["target"]?["cleanupError"]?.stringValue != nil)
+        }
+    }
+
+    @Test func designCIsRefused() throws {
+        let result = try presenceSim(["load", "Scenarios/ttl-entries.json", "--target", "redis://127.0.0.1:1"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("design ttl-entries keeps its entries in its own server, not in Redis"))
+    }
+
+    @Test func anUnreachablePortExits69BeforeTheTest() throws {
+        let reservation = try PortReservation()
+        defer { reservation.release() }
+        let out = temporaryFolder()
+        let result = try presenceSim([
+            "load", "Scenarios/family-chat.json", "--target", "redis://127.0.0.1:\(reservation.port)", "--out", out,
+        ])
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("connection refused by 127.0.0.1:\(reservation.port)"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aMissingOrWrongPasswordExits64() async throws {
+        try await withRedisServer(password: "right") { server in
+            let missing = try presenceSim([
+                "load", "Scenarios/family-chat.json", "--target", "redis://127.0.0.1:\(server.port)",
+            ])
+            #expect(missing.status == 64)
+            #expect(missing.stderr.contains("NOAUTH"))
+            let wrong = try presenceSim([
+                "load", "Scenarios/family-chat.json", "--target", "redis://:wrong@127.0.0.1:\(server.port)",
+            ])
+            #expect(wrong.status == 64)
+            #expect(wrong.stderr.contains("refused the credentials") && !wrong.stderr.contains(":wrong@"))
+        }
+    }
+
+    /// A host that is not this machine is refused before any connection: 10.255.255.1 is never dialled (a
+    /// connection attempt would take the connect timeout, or fail with another message).
+    @Test func aRemoteHostNeedsAllowRemote() throws {
+        let started = ContinuousClock.now
+        let result = try presenceSim(["load", "Scenarios/family-chat.json", "--target", "redis://10.255.255.1:6379"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("is not this machine") && result.stderr.contains("--allow-remote"))
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}
