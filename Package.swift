@@ -51,7 +51,8 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         // Runs the built `presence-sim` binary as users do.
         .testTarget(
-            name: "PresenceSimCLITests", dependencies: ["PresenceSimCLI", "Scenario", "RedisTarget", "RedisTestSupport"]),
+            name: "PresenceSimCLITests",
+            dependencies: ["PresenceSimCLI", "Scenario", "RedisTarget", "RedisTestSupport"]),
         // Starts a redis-server of the test's own on a free loopback port, for the tests that need one.
         .target(name: "RedisTestSupport", dependencies: ["RedisTarget"], path: "Tests/RedisTestSupport"),
         .testTarget(name: "RedisTargetTests", dependencies: ["RedisTarget", "RedisTestSupport"]),

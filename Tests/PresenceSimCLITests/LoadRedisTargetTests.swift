@@ -131,6 +131,25 @@ import Testing
         }
     }
 
+    /// Ctrl-C stops the test, and its keys are still deleted before the command exits 130.
+    @Test func ctrlCStillDeletesTheKeys() async throws {
+        try await withRedisServer { server in
+            let prefix = "presence-sim-test:\(UUID().uuidString):"
+            let out = temporaryFolder()
+            let process = try start([
+                "load", "Scenarios/family-chat.json", "--set", "clients=300", "--speed", "30", "--duration", "20s",
+                "--target", "redis://127.0.0.1:\(server.port)", "--key-prefix", prefix, "--out", out,
+            ])
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(try await !keys(server, prefix: prefix).isEmpty)
+            process.interrupt()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130)
+            #expect(try loadJSON(out)["complete"]?.boolValue == false)
+            #expect(try await keys(server, prefix: prefix).isEmpty)
+        }
+    }
+
     @Test func designCIsRefused() throws {
         let result = try presenceSim(["load", "Scenarios/ttl-entries.json", "--target", "redis://127.0.0.1:1"])
         #expect(result.status == 64)

@@ -16,7 +16,8 @@ private let steady = #"{"online": "never", "offline": "never"}"#
             let scenario = try handScenario(design: design, protocol: knobs, behavior: steady)
             server = ServerDriver(scenario)
             commands = try #require(
-                RedisCommands(settings: ModelSettings(scenario: scenario), population: server.population, keyPrefix: "t:"))
+                RedisCommands(
+                    settings: ModelSettings(scenario: scenario), population: server.population, keyPrefix: "t:"))
         }
 
         /// The requests for `input`, handled at `seconds`.
@@ -87,7 +88,10 @@ private let steady = #"{"online": "never", "offline": "never"}"#
                 .pipeline([["SADD", "t:room:0", "0"], ["PEXPIRE", "t:room:0", "30000"]])
             ])
         #expect(mapped.message(0, .pollRoom, at: 13) == [.membersThenGet(set: "t:room:0", keyPrefix: "t:presence:")])
-        #expect(mapped.message(0, .pollUsers(requests: 1), at: 14) == [.pipeline([["GET", "t:presence:1"], ["GET", "t:presence:2"]])])
+        #expect(
+            mapped.message(0, .pollUsers(requests: 1), at: 14) == [
+                .pipeline([["GET", "t:presence:1"], ["GET", "t:presence:2"]])
+            ])
         #expect(mapped.message(0, .typing(true), at: 15) == [.pipeline([["SET", "t:typing:0:0", "1", "PX", "150"]])])
         #expect(mapped.message(0, .typing(false), at: 16) == [.pipeline([["DEL", "t:typing:0:0"]])])
         #expect(mapped.message(0, .pollTyping, at: 17) == [.pipeline([["MGET", "t:typing:0:1", "t:typing:0:2"]])])
@@ -99,7 +103,8 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         let scenario = try handScenario(design: "ttl-entries", behavior: steady)
         #expect(
             RedisCommands(
-                settings: ModelSettings(scenario: scenario), population: Population(scenario: scenario), keyPrefix: "t:")
+                settings: ModelSettings(scenario: scenario), population: Population(scenario: scenario), keyPrefix: "t:"
+            )
                 == nil)
         #expect(!RedisCommands.keepsPresenceInRedis(.ttlEntries))
     }

@@ -147,7 +147,9 @@ final class LoadContext: Sendable {
         for (index, step) in schedule.steps.enumerated() {
             while clock.wallNow() < step.wallEnd {
                 if shouldStop() { return Ending(lastStep: index, interrupted: true) }
-                if let reason = target.stopReason { return Ending(lastStep: index, interrupted: true, stopReason: reason) }
+                if let reason = target.stopReason {
+                    return Ending(lastStep: index, interrupted: true, stopReason: reason)
+                }
                 let remaining = step.wallEnd - clock.wallNow()
                 try? await Task.sleep(for: .nanoseconds(max(1_000_000, min(remaining, 100_000_000))))
             }

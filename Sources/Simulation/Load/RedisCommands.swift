@@ -138,7 +138,8 @@ public struct RedisCommands: Sendable {
     /// Design B's `PresenceData` (the seed's field names, `odId` included), `lastSeen` in simulated milliseconds.
     private func statusJSON(_ client: ClientID, _ status: PresenceStatus, _ now: Instant) -> String {
         let lastSeen = now.nanoseconds / 1_000_000
-        return #"{"odId":"\#(client.index)","name":"user \#(client.index)","status":"\#(status)","lastSeen":\#(lastSeen)}"#
+        return
+            #"{"odId":"\#(client.index)","name":"user \#(client.index)","status":"\#(status)","lastSeen":\#(lastSeen)}"#
     }
 
     /// A simulated interval as wall-clock milliseconds at `speed`, at least 1 (`PX 0` is an error).
