@@ -251,7 +251,11 @@ struct Load: ParsableCommand {
         var usedMemoryAfter: Int?
         for shards in counts {
             let judge = RampJudge(mode: mode)
-            let options = LoadTest.Options(shards: shards, schedule: schedule, faults: !ramp, redis: session?.options)
+            // A driver awaits each operation's round trip in turn: against Redis, more drivers keep more
+            // requests in flight, four per connection.
+            let drivers = session.map { _ in max(2 * ProcessInfo.processInfo.activeProcessorCount, 4 * connections) }
+            let options = LoadTest.Options(
+                shards: shards, schedule: schedule, faults: !ramp, drivers: drivers, redis: session?.options)
             let outcome = try blockingWait {
                 await LoadTest.run(
                     scenario, options: options,

@@ -16,7 +16,7 @@ public enum LoadHTMLRenderer {
         }
         html += "<section>\n<h2>Charts</h2>\n" + charts(report) + "</section>\n"
         html += "<section>\n<h2>Tables</h2>\n" + report.tables.map(HTMLRenderer.table).joined() + "</section>\n"
-        html += "<section>\n<h2>How to read this</h2>\n<p>\(SVGChart.escape(howToRead))</p>\n</section>\n"
+        html += "<section>\n<h2>How to read this</h2>\n<p>\(SVGChart.escape(howToRead(report)))</p>\n</section>\n"
         return html + "</main>\n</body>\n</html>\n"
     }
 
@@ -31,6 +31,21 @@ public enum LoadHTMLRenderer {
         the same cores), not the core, and the core's time per input gives its own ceiling per shard. A \
         load test runs in real time on every core, so its figures vary from run to run and machine to \
         machine; staleness, cost and fan-out come from `presence-sim run`, which is deterministic.
+        """
+
+    /// ``howToRead``, and for a `--target` test what its latency and memory figures are.
+    static func howToRead(_ report: LoadReport) -> String {
+        guard report.target != nil else { return howToRead }
+        return howToRead + " " + targetNote
+    }
+
+    static let targetNote = """
+        This test also drove a Redis server: after a shard handled an operation, the commands the design's seed \
+        issues for it were sent to Redis, pipelined, and the operation's latency is their round trips (an \
+        operation that sends nothing to Redis, such as design A's typing relay, is the shard call alone). A \
+        failed command fails its operation, which is then not achieved, and is counted by the first word of \
+        the error. used_memory is read from INFO memory before the test and after it, before its keys were \
+        deleted; per client it is the difference over the scenario's clients.
         """
 
     private static func charts(_ report: LoadReport) -> String {
@@ -100,7 +115,7 @@ extension MarkdownRenderer {
     public static func render(_ report: LoadReport) -> String {
         var text = "# presence-sim load: \(report.scenario.name)\n\n\(report.headline)\n\n"
         text += report.tables.map(render).joined(separator: "\n")
-        return text + "\n" + LoadHTMLRenderer.howToRead + "\n"
+        return text + "\n" + LoadHTMLRenderer.howToRead(report) + "\n"
     }
 }
 
