@@ -48,12 +48,13 @@ enum DurationSyntax {
         var total: UInt64 = 0
         var previous: UInt64? = nil
         while !rest.isEmpty || previous == nil {
+            let part = rest
             let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
             rest = rest.dropFirst(number.count)
-            let unit = String(rest.prefix { !($0.isASCII && $0.isNumber) })
+            let unit = String(rest.prefix { !($0.isASCII && ($0.isNumber || $0 == "." || $0 == "+" || $0 == "-")) })
             rest = rest.dropFirst(unit.count)
             guard let decimal = DecimalNumber(number) else {
-                if number.isEmpty, let sign = unit.first, sign == "+" || sign == "-" {
+                if number.isEmpty, let sign = part.first, sign == "+" || sign == "-" {
                     return .failure(
                         .malformed(
                             hint: previous == nil && sign == "+"

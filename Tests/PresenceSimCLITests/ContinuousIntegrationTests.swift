@@ -1,0 +1,253 @@
+import Foundation
+import Scenario
+import Testing
+
+/// Runs another program (found on PATH) with `arguments` in the repository folder.
+func external(_ program: String, _ arguments: [String]) throws -> Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [program] + arguments
+    process.currentDirectoryURL = repository
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// Whether `command` runs here; CI (`CI=true`, which `.ci/run` sees) MUST have every tool, so there a
+/// missing one fails the test instead of skipping it.
+func available(_ command: [String]) -> Bool {
+    if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
+    return (try? external(command[0], Array(command.dropFirst())).status) == 0
+}
+
+let xmllintAvailable = available(["xmllint", "--version"])
+let pyyamlAvailable = available(["python3", "-c", "import yaml"])
+
+/// Checks `file` against the JUnit schema in Tests/Fixtures with `xmllint --schema`.
+func expectValidJUnit(_ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let result = try external("xmllint", ["--noout", "--schema", "Tests/Fixtures/junit.xsd", file])
+    #expect(result.status == 0, "\(file) does not validate:\n\(result.stderr)", sourceLocation: sourceLocation)
+}
+
+func read(_ file: String) throws -> String {
+    try String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8)
+}
+
+/// A short run of a bundled scenario: 300 clients for 15 minutes, without its faults.
+private let short = [
+    "--engine", "events", "--set", "clients=300", "--set", "duration=15m", "--set", "warmup=2m", "--set", "faults=[]",
+]
+
+/// `--junit FILE` on every command that has a verdict: valid JUnit, a failure with the measured value, the
+/// limit and the unit for each breach, and the exit code as without it.
+@Suite(.enabled(if: xmllintAvailable, "xmllint (Debian's libxml2-utils) is not installed"))
+struct JUnitTests {
+    @Test func runWritesOneCasePerThreshold() throws {
+        let folder = temporaryFolder()
+        let junit = folder + "/junit/run.xml"
+        let thresholds =
+            #"thresholds={"cost.heartbeatsPerSecond": "< 1", "staleness.offlineDetection.p99": "< 1m30s", "#
+            + #""staleness.queryAccuracy": ">= 1%"}"#
+        let result = try presenceSim(
+            ["run", "Scenarios/ttl-entries.json", "--out", folder, "--quiet", "--junit", junit, "--set", thresholds]
+                + short)
+        #expect(result.status == 2, "\(result.stderr)")
+        try expectValidJUnit(junit)
+        let xml = try read(junit)
+        #expect(xml.contains(#"<testsuite name="presence-sim run ttl-entries" tests="3" failures="1" errors="0""#))
+        #expect(xml.contains(#"<testcase classname="ttl-entries" name="staleness.offlineDetection.p99 &lt; 1m30s"/>"#))
+        #expect(xml.contains(#"<failure type="threshold" message="cost.heartbeatsPerSecond is "#))
+        #expect(xml.contains("the limit is &lt; 1.00 /s (unit: 1/s)"))
+        #expect(xml.contains("limit: &lt; 1 1/s\n"))
+        #expect(xml.contains(#"<property name="complete" value="true"/>"#))
+
+        // Deterministic: the same run gives the same bytes; passing thresholds exit 0 with no failure.
+        let again = folder + "/again.xml"
+        #expect(
+            try presenceSim(
+                [
+                    "run", "Scenarios/ttl-entries.json", "--out", folder, "--quiet", "--junit", again, "--set",
+                    thresholds,
+                ]
+                    + short
+            ).status == 2)
+        #expect(try read(again) == xml)
+        let passing = folder + "/pass.xml"
+        let ok = try presenceSim(
+            ["run", "Scenarios/ttl-entries.json", "--out", folder, "--quiet", "--junit", passing] + short)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        try expectValidJUnit(passing)
+        #expect(try !read(passing).contains("<failure"))
+    }
+
+    @Test func sweepWritesEachPointsThresholdsAndKeepsItsExitCode() throws {
+        let folder = temporaryFolder()
+        let junit = folder + "/sweep.xml"
+        let result = try presenceSim([
+            "sweep", "Scenarios/heartbeat-sweep.json", "--quiet", "--set", "clients=200", "--out", folder, "--junit",
+            junit, "--set", #"thresholds={"cost.heartbeatsPerSecond": "< 10"}"#,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectValidJUnit(junit)
+        let xml = try read(junit)
+        #expect(xml.contains(#"tests="4""#))
+        #expect(xml.contains(#"name="[protocol.heartbeat=10s] cost.heartbeatsPerSecond &lt; 10""#))
+        #expect(xml.components(separatedBy: "<testcase ").count == 5)
+    }
+
+    @Test func compareWritesOneCasePerMetric() throws {
+        let folder = temporaryFolder()
+        let reports = try ["30s", "60s"].map { ttl in
+            let out = folder + "/" + ttl
+            let result = try presenceSim(
+                [
+                    "run", "Scenarios/ttl-entries.json", "--out", out, "--quiet", "--set", "protocol.ttl=\(ttl)",
+                    "--set", "thresholds={}",
+                ] + short)
+            #expect(result.status == 0, "\(result.stderr)")
+            return out + "/report.json"
+        }
+        let junit = folder + "/compare.xml"
+        let metric = "staleness.store.offlineDetection.mean"
+        let worse = try presenceSim(["compare", reports[0], reports[1], "--metric", metric, "--junit", junit])
+        #expect(worse.status == 2, "\(worse.stdout)")
+        try expectValidJUnit(junit)
+        let xml = try read(junit)
+        #expect(xml.contains(#"tests="1" failures="1""#))
+        #expect(xml.contains(#"<failure type="regression" message="\#(metric) regressed to "#))
+        #expect(xml.contains("(tolerance 5.00 %; unit: seconds)"))
+        #expect(xml.contains("limit: &lt;= "))
+
+        let all = folder + "/all.xml"
+        let same = try presenceSim(["compare", reports[0], reports[0], "--junit", all])
+        #expect(same.status == 0)
+        try expectValidJUnit(all)
+        let cases = try read(all).components(separatedBy: "<testcase ").count - 1
+        #expect(cases > 50 && cases <= MetricCatalog.all.count, "\(cases) cases")
+        #expect(try !read(all).contains("<failure"))
+    }
+
+    @Test func benchWritesOneCasePerBaseline() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let baseline = try read("\(repository.path)/Reports/baselines/ttl-entries.json")
+        try Data(baseline.utf8).write(to: URL(fileURLWithPath: folder + "/ttl-entries.json"))
+        // A baseline whose recorded figures and fingerprint are off: the re-run must flag it.
+        var tampered = baseline
+        for key in [#""heartbeatsPerSecond": "#, #""fingerprint": ""#] {
+            let range = try #require(tampered.range(of: key))
+            tampered = tampered.replacingCharacters(in: range, with: key + "1")
+        }
+        try Data(tampered.utf8).write(to: URL(fileURLWithPath: folder + "/tampered.json"))
+
+        let junit = folder + "/bench.xml"
+        let result = try presenceSim(["bench", folder, "--junit", junit])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        try expectValidJUnit(junit)
+        let xml = try read(junit)
+        #expect(xml.contains(#"<testsuite name="presence-sim bench" tests="2" failures="1""#))
+        #expect(xml.contains(#"<testcase classname="bench" name="ttl-entries.json">"#))
+        #expect(xml.contains(#"<failure type="changed" message="tampered.json changed: fingerprint "#))
+        #expect(xml.contains("cost.heartbeatsPerSecond: measured "))
+        #expect(xml.contains("(the baseline)"))
+    }
+
+    @Test func anUnwritableReportExits64() throws {
+        let blocker = temporaryFolder()
+        try Data().write(to: URL(fileURLWithPath: blocker))
+        let result = try presenceSim(
+            ["run", "Scenarios/ttl-entries.json", "--out", temporaryFolder(), "--quiet", "--junit", blocker + "/x.xml"]
+                + short)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--junit"))
+    }
+}
+
+/// `presence-sim init`: a starter scenario per design that validates, runs green and is never overwritten
+/// by accident.
+@Suite struct InitCommandTests {
+    @Test(arguments: Design.allCases)
+    func writesAStarterThatValidatesAndPasses(design: Design) throws {
+        let folder = temporaryFolder()
+        let file = folder + "/lobby.json"
+        let result = try presenceSim(["init", "--design", design.rawValue, "--out", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("presence-sim run \(file)"))
+        let scenario = try ScenarioLoader.load(path: file)
+        #expect(scenario.name == "lobby")
+        #expect(scenario.presence.design == design)
+        let document = try JSONValue.parse(try read(file))
+        for key in ["description", "seed", "duration", "warmup", "clients", "rooms", "behavior", "network", "faults"] {
+            #expect(document[key] != nil, "missing \(key)")
+        }
+        for key in ["heartbeat", "ttl", "expiry", "delivery", "leaveGrace", "batch", "reconnect"] {
+            #expect(document["protocol"]?[key] != nil, "missing protocol.\(key)")
+        }
+        #expect(try #require(document["description"]?.stringValue).contains("protocol.heartbeat"))
+        #expect(try presenceSim(["validate", file]).status == 0)
+        let run = try presenceSim(["run", file, "--engine", "events", "--quiet", "--out", folder + "/out"])
+        #expect(run.status == 0, "the starter's thresholds fail: \(run.stderr)")
+    }
+
+    @Test func refusesToOverwriteWithoutForce() throws {
+        let file = temporaryFolder() + ".json"
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: file))
+        let refused = try presenceSim(["init", "--out", file])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("\(file) already exists; pass --force"))
+        #expect(try read(file) == "{}")
+        let forced = try presenceSim(["init", "--out", file, "--force", "--design", "ttl-entries"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try ScenarioLoader.load(path: file).presence.design == .ttlEntries)
+    }
+
+    @Test func printsWithADashAndRefusesUnknownDesigns() throws {
+        let printed = try presenceSim(["init", "--out", "-", "--design", "http-polling"])
+        #expect(printed.status == 0)
+        let scenario = try ScenarioLoader.load(bytes: Array(printed.stdout.utf8), file: "stdout")
+        #expect(scenario.name == "scenario")
+        #expect(scenario.presence.design == .httpPolling)
+        let unknown = try presenceSim(["init", "--design", "websockets", "--out", "-"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("socketio-redis"))
+    }
+}
+
+/// What the README documents for shells and durations works through the binary.
+@Suite struct ShellAndDurationTests {
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScripts(shell: String) throws {
+        let result = try presenceSim(["--generate-completion-script", shell])
+        #expect(result.status == 0, "\(result.stderr)")
+        for word in ["init", "bench", "junit", "force"] {
+            #expect(result.stdout.contains(word), "\(shell) completions lack \(word)")
+        }
+    }
+
+    @Test func compoundDurationsOnTheCommandLine() throws {
+        let result = try presenceSim(
+            [
+                "run", "Scenarios/ttl-entries.json", "--format", "json", "--out", temporaryFolder(), "--engine",
+                "events", "--set", "clients=100", "--set", "duration=12m30s", "--set", "warmup=1m30s", "--set",
+                "faults=[]", "--set", #"thresholds={"staleness.offlineDetection.p99": "< 1m30s"}"#,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONValue.parse(result.stdout)
+        #expect(report["run"]?["simulatedSeconds"]?.doubleValue == 750)
+        #expect(report["scenario"]?["warmup"]?.stringValue == "90s")
+
+        let wrongOrder = try presenceSim(["run", "Scenarios/ttl-entries.json", "--set", "duration=30m1h"])
+        #expect(wrongOrder.status == 64)
+        #expect(wrongOrder.stderr.contains(#"Scenarios/ttl-entries.json: duration: expected a duration"#))
+        #expect(wrongOrder.stderr.contains(#"found "30m1h""#))
+        #expect(wrongOrder.stderr.contains("the larger ones first"))
+    }
+}
