@@ -2,12 +2,16 @@ import Foundation
 import Scenario
 import Testing
 
-/// Runs another program (found on PATH) with `arguments` in the repository folder.
-func external(_ program: String, _ arguments: [String]) throws -> Result {
+/// Runs another program (found on PATH) with `arguments` in `folder` (the repository by default), with
+/// `environment` added to this process's.
+func external(
+    _ program: String, _ arguments: [String], in folder: URL = repository, environment: [String: String] = [:]
+) throws -> Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [program] + arguments
-    process.currentDirectoryURL = repository
+    process.currentDirectoryURL = folder
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -249,5 +253,168 @@ struct JUnitTests {
         #expect(wrongOrder.stderr.contains(#"Scenarios/ttl-entries.json: duration: expected a duration"#))
         #expect(wrongOrder.stderr.contains(#"found "30m1h""#))
         #expect(wrongOrder.stderr.contains("the larger ones first"))
+    }
+}
+
+/// The recipes in docs/ci.md: valid YAML with the keys GitHub and GitLab require, only commands the README
+/// documents, and those commands work when run as the recipes run them.
+@Suite(.enabled(if: pyyamlAvailable, "PyYAML is not installed (pip install pyyaml)"))
+struct CIRecipeTests {
+    /// The YAML blocks of docs/ci.md, read by PyYAML and handed over as JSON. YAML 1.1 reads the key `on` as
+    /// true where GitHub reads the string, so it is turned back.
+    static func recipes() throws -> (github: JSONValue, gitlab: JSONValue) {
+        let script = #"""
+            import json, re, yaml
+            text = open("docs/ci.md", encoding="utf-8").read()
+            def keys(value):
+                if isinstance(value, dict):
+                    return {("on" if key is True else str(key)): keys(item) for key, item in value.items()}
+                if isinstance(value, list):
+                    return [keys(item) for item in value]
+                return value
+            print(json.dumps([keys(yaml.safe_load(block)) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]))
+            """#
+        let result = try external("python3", ["-c", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        let documents = try #require(try JSONValue.parse(result.stdout).arrayValue)
+        try #require(documents.count == 2, "docs/ci.md should have two YAML blocks, GitHub's and GitLab's")
+        return (documents[0], documents[1])
+    }
+
+    static func steps(_ workflow: JSONValue) -> [JSONValue] {
+        (workflow["jobs"]?.objectValue ?? []).flatMap { $0.value["steps"]?.arrayValue ?? [] }
+    }
+
+    /// The GitHub steps the test runs: those after the one that puts presence-sim on the PATH (the build
+    /// before it is what `.ci/static-binary` checks).
+    static func commandSteps(_ workflow: JSONValue) -> [String] {
+        let scripts = steps(workflow).compactMap { $0["run"]?.stringValue }
+        guard let path = scripts.firstIndex(where: { $0.contains("GITHUB_PATH") }) else { return [] }
+        return Array(scripts[(path + 1)...])
+    }
+
+    static func gitlabScript(_ pipeline: JSONValue) -> [String] {
+        (pipeline["presence-sim"]?["script"]?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+
+    @Test func theGitHubWorkflowHasWhatGitHubRequires() throws {
+        let workflow = try Self.recipes().github
+        #expect(workflow["on"]?["pull_request"] != nil)
+        let jobs = try #require(workflow["jobs"]?.objectValue)
+        #expect(!jobs.isEmpty)
+        for (name, job) in jobs {
+            #expect(job["runs-on"]?.stringValue != nil, "job \(name) has no runs-on")
+            let stepCount = job["steps"]?.arrayValue?.count ?? 0
+            #expect(stepCount > 0, "job \(name) has no steps")
+        }
+        let steps = Self.steps(workflow)
+        for step in steps {
+            let kinds = [step["uses"], step["run"]].compactMap { $0 }.count
+            #expect(kinds == 1, "a step needs uses or run: \(step)")
+            if let action = step["uses"]?.stringValue {
+                #expect(action.contains("/") && action.contains("@v"), "\(action): owner/name@version")
+            }
+        }
+        let actions = steps.compactMap { $0["uses"]?.stringValue?.split(separator: "@").first.map(String.init) }
+        for action in [
+            "actions/checkout", "actions/cache", "marocchino/sticky-pull-request-comment",
+            "mikepenz/action-junit-report", "actions/upload-artifact",
+        ] {
+            #expect(actions.contains(action), "no \(action) step")
+        }
+        let upload = steps.first { $0["uses"]?.stringValue?.hasPrefix("actions/upload-artifact") == true }
+        #expect(upload?["with"]?["path"]?.stringValue?.contains("report.html") == true)
+        let scripts = steps.compactMap { $0["run"]?.stringValue }.joined(separator: "\n")
+        for command in ["presence-sim bench", "--junit", "--format md", "$GITHUB_STEP_SUMMARY"] {
+            #expect(scripts.contains(command), "the workflow never runs \(command)")
+        }
+        #expect(scripts.contains("make -C .tools/presence-sim-src install PREFIX="))
+    }
+
+    @Test func theGitLabJobPublishesItsJUnitReport() throws {
+        let job = try #require(try Self.recipes().gitlab["presence-sim"])
+        #expect(job["image"]?.stringValue?.hasPrefix("swift:") == true)
+        #expect(!Self.gitlabScript(try Self.recipes().gitlab).isEmpty)
+        #expect(job["artifacts"]?["when"]?.stringValue == "always")
+        #expect(job["artifacts"]?["reports"]?["junit"]?.stringValue == "reports/*.xml")
+        #expect(job["cache"]?["paths"]?.arrayValue?.first?.stringValue == ".tools/presence-sim")
+    }
+
+    /// Each `presence-sim SUBCOMMAND --option ...` in a shell text, continuation lines joined.
+    static func invocations(in text: String) -> [(subcommand: String, options: Set<String>)] {
+        let operators: Set<String> = [">", ">>", "||", "&&", "|", ";", "#"]
+        var found: [(String, Set<String>)] = []
+        for line in text.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n") {
+            let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
+            for (index, word) in words.enumerated() where word.hasSuffix("presence-sim") && index + 1 < words.count {
+                let rest = words[(index + 1)...].prefix { !operators.contains($0) }
+                guard let subcommand = rest.first, !subcommand.hasPrefix("-") else { continue }
+                found.append((subcommand, Set(rest.filter { $0.hasPrefix("--") })))
+            }
+        }
+        return found
+    }
+
+    @Test func theRecipesRunOnlyCommandsTheREADMEDocuments() throws {
+        let (github, gitlab) = try Self.recipes()
+        let readme = try read(repository.path + "/README.md")
+        let shellBlocks = readme.components(separatedBy: "```sh\n").dropFirst().compactMap {
+            $0.components(separatedBy: "```").first
+        }
+        var documented: [String: Set<String>] = [:]
+        for (subcommand, options) in shellBlocks.flatMap(Self.invocations) {
+            documented[subcommand, default: []].formUnion(options)
+        }
+        let recipes = Self.steps(github).compactMap { $0["run"]?.stringValue } + Self.gitlabScript(gitlab)
+        let used = recipes.flatMap(Self.invocations)
+        #expect(Set(used.map(\.subcommand)) == ["bench", "run", "compare"])
+        for (subcommand, options) in used {
+            let known = try #require(documented[subcommand], "the README shows no `presence-sim \(subcommand)`")
+            #expect(options.isSubset(of: known), "README lacks \(options.subtracting(known)) for \(subcommand)")
+            let help = try presenceSim([subcommand, "--help"]).stdout
+            for option in options { #expect(help.contains(option), "`\(subcommand)` has no \(option)") }
+        }
+    }
+
+    /// The recipes' commands in a repository laid out as docs/ci.md says, with the built binary.
+    @Test func theRecipesCommandsWorkHere() throws {
+        let (github, gitlab) = try Self.recipes()
+        let folder = URL(fileURLWithPath: temporaryFolder())
+        let environment = [
+            "PATH": binary.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? ""),
+            "GITHUB_STEP_SUMMARY": folder.path + "/summary.md",
+        ]
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let setUp = [
+            "presence-sim init --design ttl-entries --out scenarios/chat.json",
+            "presence-sim run scenarios/chat.json --engine events --out reports/chat --quiet",
+            "mkdir -p baselines && cp reports/chat/report.json baselines/chat.json && rm -r reports",
+        ]
+        for command in setUp {
+            let result = try external("bash", ["-ec", command], in: folder, environment: environment)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
+        let steps = Self.commandSteps(github)
+        #expect(steps.count == 3)
+        for script in steps {
+            // GitHub's default shell: bash --noprofile --norc -eo pipefail.
+            let result = try external(
+                "bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], in: folder,
+                environment: environment)
+            #expect(result.status == 0, "\(script)\n\(result.stdout)\(result.stderr)")
+        }
+        let summary = try read(folder.path + "/summary.md")
+        #expect(summary.contains("| metric | baseline | current | change | verdict |"))
+        #expect(summary.contains("0 regressed"))
+        let junitFiles = ["bench.xml", "chat.xml", "compare.xml"].map { folder.path + "/reports/" + $0 }
+        if xmllintAvailable { for file in junitFiles { try expectValidJUnit(file) } }
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("reports"))
+        let script = Self.gitlabScript(gitlab).joined(separator: "\n")
+        let result = try external("bash", ["-ec", script], in: folder, environment: environment)
+        #expect(result.status == 0, "\(script)\n\(result.stdout)\(result.stderr)")
+        for file in ["bench.xml", "chat.xml", "compare.xml", "compare.md"] {
+            #expect(FileManager.default.fileExists(atPath: folder.path + "/reports/" + file), "no \(file)")
+        }
     }
 }
