@@ -8,3 +8,16 @@ extension Interval {
         self = interval
     }
 }
+
+extension Interval {
+    /// Why `text` is not a duration, in the words of the scenario reader's hints, or nil when it is one.
+    public static func problem(parsing text: String) -> String? {
+        switch DurationSyntax.parse(text) {
+        case .success: return nil
+        case .failure(.malformed(let hint)): return hint ?? "not a duration"
+        case .failure(.negative): return "a duration cannot be negative"
+        case .failure(.tooLarge): return "the longest duration is \"36500d\" (100 years)"
+        case .failure(.finerThanNanosecond): return "a duration is a whole number of nanoseconds"
+        }
+    }
+}

@@ -253,6 +253,10 @@ struct JUnitTests {
         #expect(wrongOrder.stderr.contains(#"Scenarios/ttl-entries.json: duration: expected a duration"#))
         #expect(wrongOrder.stderr.contains(#"found "30m1h""#))
         #expect(wrongOrder.stderr.contains("the larger ones first"))
+        let option = try presenceSim(["load", "Scenarios/ttl-entries.json", "--duration", "1h30"])
+        #expect(option.status == 64)
+        #expect(option.stderr.contains(#"--duration: expected a duration like 500ms, 5s, 2m or 1m30s, found '1h30'; "#))
+        #expect(option.stderr.contains(#"add a unit after 30: "30m""#))
     }
 }
 
