@@ -19,6 +19,7 @@ struct Run: ParsableCommand {
               presence-sim run Scenarios/family-chat.json --seed 42 --out /tmp/family
               presence-sim run Scenarios/family-chat.json --set protocol.heartbeat=30s --set clients=2000
               presence-sim run Scenarios/ttl-entries.json --engine events --format json > report.json
+              presence-sim run Scenarios/family-chat.json --junit reports/thresholds.xml   # for CI
 
             Ctrl-C (or SIGTERM) stops the run within a second and still writes the reports, marked \
             "complete": false with the simulated time reached; a second Ctrl-C quits at once.
@@ -52,6 +53,8 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Print nothing but errors; the exit code tells the verdict.")
     var quiet = false
 
+    @OptionGroup var junit: JUnitOption
+
     func run() throws {
         var parsed = try overrides.map { text in try ScenarioInput.override(text) }
         if let seed { parsed.append(Override(path: "seed", value: JSONValue(seed))) }
@@ -69,6 +72,7 @@ struct Run: ParsableCommand {
         let report = RunReport(
             scenario: scenario, outcome: outcome, wallSeconds: wall, peakMemoryBytes: ProcessMemory.peakBytes())
         let files = try ReportWriter.write(report, to: directory)
+        try junit.write(JUnit.Suite(run: report))
 
         let rate = wall > 0 ? Format.number(Double(outcome.events) / wall) : "–"
         printResult(

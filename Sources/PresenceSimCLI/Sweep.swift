@@ -31,6 +31,9 @@ struct Sweep: ParsableCommand {
             Ctrl-C (or SIGTERM) stops the sweep within a second and writes the points that finished; the \
             sweep is then marked "complete": false. A second Ctrl-C quits at once.
 
+            --junit FILE writes each point's thresholds as JUnit test cases; a sweep explores, so a failed \
+            threshold does not change its exit code.
+
             Exit codes: 0 ok · 64 bad input · 1 internal failure · 130 / 143 stopped by SIGINT / SIGTERM.
             """
     )
@@ -67,6 +70,8 @@ struct Sweep: ParsableCommand {
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
+
+    @OptionGroup var junit: JUnitOption
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
@@ -117,6 +122,7 @@ struct Sweep: ParsableCommand {
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         let files = try SweepOutput.write(sweep, to: out ?? "Reports/\(base.name)-sweep")
+        try junit.write(JUnit.Suite(sweep: sweep))
         if !quiet { SweepOutput.print(sweep, files: files) }
         if let code = interruption.exitCode { throw ExitCode(code) }
     }

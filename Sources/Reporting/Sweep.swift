@@ -111,6 +111,9 @@ public struct SweepPoint: Sendable {
     public var metrics: MetricValues
     public var fingerprint: String
     public var events: Int
+    /// The point's scenario thresholds checked against its run; not part of sweep.json, so empty for a
+    /// point read back from one.
+    public var thresholds: [ThresholdResult]
 
     public var label: String { SweepSchema.label(params) }
 
@@ -134,6 +137,7 @@ public struct SweepPoint: Sendable {
         metrics = report.metrics
         fingerprint = report.fingerprint
         events = report.outcome.events
+        thresholds = report.thresholds
     }
 
     /// Reads a point back from sweep.json.
@@ -143,6 +147,7 @@ public struct SweepPoint: Sendable {
         metrics = MetricValues(report: json)
         fingerprint = json["fingerprint"]?.stringValue ?? ""
         events = json["events"]?.doubleValue.flatMap { Int(exactly: $0) } ?? 0
+        thresholds = []
     }
 }
 
