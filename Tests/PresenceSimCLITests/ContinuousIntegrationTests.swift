@@ -7,22 +7,7 @@ import Testing
 func external(
     _ program: String, _ arguments: [String], in folder: URL = repository, environment: [String: String] = [:]
 ) throws -> Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [program] + arguments
-    process.currentDirectoryURL = folder
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Result(
-        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-        stderr: String(decoding: stderr, as: UTF8.self))
+    try execute(URL(fileURLWithPath: "/usr/bin/env"), [program] + arguments, in: folder, environment: environment)
 }
 
 /// Whether `command` runs here; CI (`CI=true`, which `.ci/run` sees) MUST have every tool, so there a
