@@ -1,3 +1,4 @@
+import Foundation
 import Scenario
 
 /// Compares two reports metric by metric: what `presence-sim compare` and the regression suite do.
@@ -189,7 +190,7 @@ extension ReportComparison {
 
     /// "significant (p = 0.003)", "not significant (p = 0.41)".
     static func describe(_ test: WelchTest) -> String {
-        let p = test.p < 0.001 ? "p < 0.001" : "p = " + Format.fixed(test.p, significant: 2)
+        let p = test.p < 0.001 ? "p < 0.001" : String(format: "p = %.2g", test.p)
         return (test.significant() ? "significant" : "not significant") + " (\(p))"
     }
 
