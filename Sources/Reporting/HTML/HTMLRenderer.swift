@@ -131,19 +131,25 @@ public enum HTMLRenderer {
         ]
         var html = "<section class=\"figures\" aria-label=\"Key figures\">\n"
         for figure in figures {
-            var value = report.metrics[figure.path].map { Format.metric(figure.path, $0) } ?? "–"
-            var interval = report.replications?.intervals[figure.path].map {
-                " <small>± \(escape(Format.halfWidth(figure.path, $0.halfWidth)))</small>"
+            let text =
+                report.metrics[figure.path].map {
+                    Format.metric(figure.path, $0, interval: report.replications?.intervals[figure.path])
+                } ?? "–"
+            // "2.90 ± 0.516 /client-h": the value large, the interval's half-width small beside it.
+            var value = escape(text)
+            if let split = text.range(of: " ± ") {
+                value =
+                    escape(String(text[..<split.lowerBound]))
+                    + " <small>± \(escape(String(text[split.upperBound...])))</small>"
             }
             if figure.path == "staleness.offlineDetection.p99"
                 && (report.metrics["staleness.offlineDetection.count"] ?? 0) == 0
             {
                 value = "none"
-                interval = nil
             }
             html += "<div class=\"figure\(failing.contains(figure.path) ? " failed" : "")\">"
             html += "<span class=\"label\">\(escape(figure.label))</span>"
-            html += "<span class=\"value\">\(escape(value))\(interval ?? "")</span>"
+            html += "<span class=\"value\">\(value)</span>"
             html += "<span class=\"note\">\(escape(figure.note))</span></div>\n"
         }
         return html + "</section>\n"
