@@ -6,7 +6,7 @@ import Simulation
 /// deviation and 95% Student t interval of the replications' values — what `replications` in
 /// `report.json` holds.
 ///
-/// The report's usual blocks hold the pooled figures (``MetricValues/init(pooling:)``); the intervals
+/// The report's usual blocks hold the pooled figures (``MetricValues/init(pooled:replications:)``); the intervals
 /// say how much those figures would move with other seeds.
 public struct ReplicationSet: Sendable, Equatable {
     /// How many replications were asked for.
@@ -86,7 +86,7 @@ extension Scenario {
 }
 
 extension MetricValues {
-    /// The metrics of several replications' measurements pooled into one.
+    /// The metrics of `count` replications' measurements pooled into one (``Measurements/pooled(_:)``).
     ///
     /// Pooling merges what the replications measured, as if it were one run as long as all of them
     /// together: histograms are merged (so p99 is the p99 of every sample), totals and measured time are
@@ -95,9 +95,9 @@ extension MetricValues {
     /// `fanout.peakDeliveriesPerSecond`). Counts (`ghosts.count`, every sample `count`) are given per
     /// replication — the total divided by the number of replications — so thresholds and comparisons on
     /// them mean the same whatever the number of replications.
-    public init(pooling replications: [Measurements]) {
-        self.init(Measurements.pooled(replications))
-        let share = 1 / Double(max(1, replications.count))
+    public init(pooled measurements: Measurements, replications count: Int) {
+        self.init(measurements)
+        let share = 1 / Double(max(1, count))
         for metric in MetricCatalog.all where metric.unit == .count {
             if let total = values[metric.path] { values[metric.path] = total * share }
         }
@@ -105,8 +105,8 @@ extension MetricValues {
 }
 
 extension Measurements {
-    /// The replications' measurements merged (see ``MetricValues/init(pooling:)``); the timeline is the
-    /// first replication's: a sample path, whose restarts and storms averaging would smear.
+    /// The replications' measurements merged (see ``MetricValues/init(pooled:replications:)``); the
+    /// timeline is the first replication's: a sample path, whose restarts and storms averaging would smear.
     static func pooled(_ parts: [Measurements]) -> Measurements {
         precondition(!parts.isEmpty, "pooling needs at least one replication")
         var pooled = parts[0]

@@ -32,27 +32,30 @@ public struct RunReport: Sendable {
     /// With one replication planned this is exactly the plain run's report. When none finished (a run
     /// stopped during its first replications), the report is that of the first one started, stopped.
     public init(scenario: Scenario, replications outcomes: [RunOutcome?], wallSeconds: Double, peakMemoryBytes: Int) {
-        let started = outcomes.enumerated().compactMap { index, outcome in outcome.map { (index, $0) } }
-        let finished = started.filter(\.1.complete)
-        guard scenario.replications > 1, let first = finished.first?.1 ?? started.first?.1 else {
+        let started = outcomes.enumerated().compactMap { index, outcome in
+            outcome.map { (index: index, outcome: $0) }
+        }
+        precondition(!started.isEmpty, "a report needs at least one replication that started")
+        let finished = started.filter(\.outcome.complete)
+        guard scenario.replications > 1 else {
             self.init(
-                scenario: scenario, outcome: outcomes.compactMap { $0 }[0], wallSeconds: wallSeconds,
+                scenario: scenario, outcome: started[0].outcome, wallSeconds: wallSeconds,
                 peakMemoryBytes: peakMemoryBytes)
             return
         }
         let kept = finished.isEmpty ? [started[0]] : finished
-        var pooled = first
-        pooled.measurements = Measurements.pooled(kept.map(\.1.measurements))
-        pooled.events = kept.reduce(0) { $0 + $1.1.events }
+        var pooled = kept[0].outcome
+        pooled.measurements = Measurements.pooled(kept.map(\.outcome.measurements))
+        pooled.events = kept.reduce(0) { $0 + $1.outcome.events }
         pooled.complete = finished.count == scenario.replications
         self.init(scenario: scenario, outcome: pooled, wallSeconds: wallSeconds, peakMemoryBytes: peakMemoryBytes)
-        let metrics = MetricValues(pooling: kept.map(\.1.measurements))
+        let metrics = MetricValues(pooled: pooled.measurements, replications: kept.count)
         self.metrics = metrics
         thresholds = scenario.thresholds.map { ThresholdResult(threshold: $0, metrics: metrics) }
         replications = ReplicationSet(
             planned: scenario.replications,
-            seeds: kept.map { Replication.seed(scenario.seed, replication: $0.0) },
-            values: kept.map { MetricValues($0.1.measurements) })
+            seeds: kept.map { Replication.seed(scenario.seed, replication: $0.index) },
+            values: kept.map { MetricValues($0.outcome.measurements) })
     }
 
     public var thresholdsPassed: Bool { thresholds.allSatisfy(\.passed) }
