@@ -107,6 +107,19 @@ import Testing
         #expect(sweep["pareto"]?["notDistinguishable"] != nil)
         let page = try String(contentsOfFile: out + "/sweep.html", encoding: .utf8)
         #expect(page.contains("class=\"error-bar\""))
+        // Shards of a replicated sweep merge into the same sweep, intervals and marks included.
+        let shards = [temporaryFolder(), temporaryFolder()]
+        for (index, folder) in shards.enumerated() {
+            let shard = try presenceSim(
+                ["sweep"] + small + [
+                    "--set", "protocol.heartbeat=10s,20s", "--replications", "3", "--shard", "\(index)/2", "--out",
+                    folder,
+                ])
+            #expect(shard.status == 0, "\(shard.stderr)")
+        }
+        let merged = temporaryFolder()
+        #expect(try presenceSim(["merge"] + shards + ["--out", merged]).status == 0)
+        #expect(try json(merged + "/sweep.json") == sweep)
     }
 
     /// Ctrl-C between replications keeps those that finished, marked incomplete.
