@@ -10,6 +10,10 @@ struct Compare: ParsableCommand {
             Prints each metric that changed with its baseline, current value, change and verdict. Which \
             direction is worse is known per metric: higher staleness is worse, higher accuracy is better.
 
+            When both reports carry replications (run --replications N), each difference is also tested \
+            with Welch's t-test across the replications; a change beyond the tolerance that is not \
+            significant at 95% is "within noise", never a regression or an improvement.
+
             Examples:
               presence-sim compare Reports/baselines/family-chat.json Reports/family-chat/report.json
               presence-sim compare old.json new.json --tolerance 2% --metric staleness.offlineDetection.p99
