@@ -6,6 +6,7 @@ Usage (from the repository root):
     python3 Benchmarks/simpy_compare.py                      # 10k and 100k clients, 1 simulated hour
     python3 Benchmarks/simpy_compare.py --clients 10000 --duration 600
     python3 Benchmarks/simpy_compare.py --binary .build/release/presence-sim
+    python3 Benchmarks/simpy_compare.py --targets          # the engine targets, side by side in one run
 
 The script re-runs itself inside a virtual environment (Benchmarks/.venv) with SimPy installed from PyPI,
 builds presence-sim in release mode unless `--binary` names one, runs the SimPy model and presence-sim's
@@ -233,6 +234,29 @@ def run_simpy(clients, duration, seed):
     return {"events": events, "wall": wall, "heartbeats": server.heartbeats, "expired": server.expired}
 
 
+def run_simpy_plain(processes, duration, seed):
+    """The plainest heartbeat loop: each process waits one timeout per heartbeat, forever."""
+    import simpy
+
+    started = time.perf_counter()
+    env = simpy.Environment()
+    rng = random.Random(seed)
+
+    def beat(offset):
+        yield env.timeout(offset)
+        while True:
+            yield env.timeout(HEARTBEAT)
+
+    for _ in range(processes):
+        env.process(beat(rng.random() * HEARTBEAT))
+    events = 0
+    step, peek = env.step, env.peek
+    while peek() <= duration:
+        step()
+        events += 1
+    return {"events": events, "wall": time.perf_counter() - started}
+
+
 # MARK: presence-sim
 
 
@@ -243,17 +267,42 @@ def build_release():
     return ROOT / ".build" / "release" / "presence-sim"
 
 
-def run_presence_sim(binary, engine, clients, duration):
+def run_presence_sim(binary, engine, clients, duration, sets=()):
     with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
         subprocess.run(
             [str(binary), "run", str(SCENARIO), "--engine", engine, "--quiet", "--out", out,
-             "--set", f"clients={clients}", "--set", f"duration={int(duration)}s"],
+             "--set", f"clients={clients}", "--set", f"duration={int(duration)}s",
+             *[argument for text in sets for argument in ("--set", text)]],
             check=True)
+        process = time.perf_counter() - started
         report = json.loads(Path(out, "report.json").read_text())
     run = report["run"]
     cost = report.get("cost", {})
-    return {"events": run["events"], "wall": run["wallSeconds"], "peak": run["peakMemoryBytes"],
+    return {"events": run["events"], "wall": run["wallSeconds"], "process": process, "peak": run["peakMemoryBytes"],
             "fingerprint": run["fingerprint"], "heartbeatsPerSecond": cost.get("heartbeatsPerSecond")}
+
+
+def targets(binary, seed):
+    """The engine targets, each measured side by side in this one run so that the machine's speed cancels."""
+    plain = run_simpy_plain(10_000, 3600, seed)
+    plain_rate = plain["events"] / plain["wall"]
+    print(f"SimPy plain heartbeat loop, 10,000 processes x 1 h: {plain['events']:,} events in {plain['wall']:.2f} s "
+          f"= {plain_rate:,.0f} events/s", flush=True)
+    small = run_presence_sim(binary, "events", 10_000, 600)
+    large = run_presence_sim(binary, "events", 1_000_000, 600)
+    for name, result in (("10,000", small), ("1,000,000", large)):
+        rate = result["events"] / result["wall"]
+        print(f"events, heartbeat-expiry, {name} clients x 10 min: {result['events']:,} events in "
+              f"{result['wall']:.2f} s = {rate:,.0f} events/s ({rate / plain_rate:.1f}x SimPy's), "
+              f"{result['peak'] / int(name.replace(',', '')):,.0f} bytes per client peak", flush=True)
+    per_event = (large["wall"] / large["events"]) / (small["wall"] / small["events"])
+    print(f"cost per event at 1,000,000 clients over 10,000: {per_event:.2f}x", flush=True)
+    always_online = ("behavior.online=never", "behavior.offline=never")
+    for engine in ("events", "actors"):
+        result = run_presence_sim(binary, engine, 10_000, 3600, always_online)
+        print(f"{engine}, 10,000 always-online clients x 1 h, whole process: {result['process']:.2f} s "
+              f"= {plain['wall'] / result['process']:.1f}x faster than the SimPy loop", flush=True)
 
 
 def main():
@@ -263,10 +312,14 @@ def main():
     parser.add_argument("--engines", default="events,actors", help="presence-sim engines to run")
     parser.add_argument("--binary", help="a built presence-sim (default: build it in release mode)")
     parser.add_argument("--seed", type=int, default=1, help="SimPy's random seed")
+    parser.add_argument("--targets", action="store_true", help="measure the engine targets (README, Performance)")
     args = parser.parse_args()
     ensure_venv()
 
     binary = Path(args.binary) if args.binary else build_release()
+    if args.targets:
+        targets(binary, args.seed)
+        return
     engines = [engine for engine in args.engines.split(",") if engine]
     print(f"{'clients':>9}  {'engine':<7} {'events':>12} {'wall s':>8} {'events/s':>12} {'ev/s ×':>7} "
           f"{'wall ×':>7}  peak MiB")

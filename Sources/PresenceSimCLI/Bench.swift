@@ -15,6 +15,7 @@ struct Bench: ParsableCommand {
             Examples:
               presence-sim bench                       # check Reports/baselines
               presence-sim bench --update              # rewrite the baselines after an intended change
+              presence-sim bench --junit reports/bench.xml   # one JUnit test case per baseline, for CI
               presence-sim run Scenarios/big-room.json --set clients=400 --out /tmp/b \\
                 && cp /tmp/b/report.json Reports/baselines/big-room.json   # add a baseline
 
@@ -28,11 +29,15 @@ struct Bench: ParsableCommand {
     @Flag(help: "Rewrite each baseline with this build's results.")
     var update = false
 
+    @OptionGroup var junit: JUnitOption
+
     func run() throws {
         var changed = 0
+        var results: [RegressionSuite.Result] = []
         do {
             for path in try RegressionSuite.baselines(in: directory) {
                 let result = try RegressionSuite.check(path)
+                results.append(result)
                 let name = URL(fileURLWithPath: path).lastPathComponent
                 if update {
                     try ReportWriter.writeJSON(result.report, to: path)
@@ -55,6 +60,7 @@ struct Bench: ParsableCommand {
             printError("error: \(error.description)")
             throw ExitCode(64)
         }
+        try junit.write(JUnit.Suite(bench: results, updated: update))
         if changed > 0 {
             printError("\(changed) baseline(s) changed: if intended, run `presence-sim bench --update` and explain why")
             throw ExitCode(2)

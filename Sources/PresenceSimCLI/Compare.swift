@@ -10,10 +10,15 @@ struct Compare: ParsableCommand {
             Prints each metric that changed with its baseline, current value, change and verdict. Which \
             direction is worse is known per metric: higher staleness is worse, higher accuracy is better.
 
+            When both reports carry replications (run --replications N), each difference is also tested \
+            with Welch's t-test across the replications; a change beyond the tolerance that is not \
+            significant at 95% is "within noise", never a regression or an improvement.
+
             Examples:
               presence-sim compare Reports/baselines/family-chat.json Reports/family-chat/report.json
               presence-sim compare old.json new.json --tolerance 2% --metric staleness.offlineDetection.p99
               presence-sim compare old.json new.json --format md > comment.md
+              presence-sim compare old.json new.json --junit reports/compare.xml   # one test case per metric
 
             Exit codes: 0 nothing regressed beyond the tolerance · 2 something regressed · 4 only \
             improvements · 64 bad input (unreadable files, reports of different scenarios, unknown metrics).
@@ -42,6 +47,8 @@ struct Compare: ParsableCommand {
     @Flag(help: "Accept reports of runs that were stopped before their end.")
     var allowIncomplete = false
 
+    @OptionGroup var junit: JUnitOption
+
     func run() throws {
         guard let share = Self.share(tolerance) else {
             throw ValidationError(
@@ -55,6 +62,7 @@ struct Compare: ParsableCommand {
             printError("error: \(error.description)")
             throw ExitCode(64)
         }
+        try junit.write(JUnit.Suite(comparison: comparison))
         var table = comparison.table
         if !all {
             let kept = table.rows.indices.filter { table.rows[$0].last != "unchanged" }

@@ -190,7 +190,9 @@ struct Load: ParsableCommand {
     /// A duration option in seconds, within `range`.
     static func interval(_ text: String, option: String, within range: ClosedRange<Double>) throws -> Double {
         guard let interval = Interval(parsing: text) else {
-            throw ValidationError("\(option): expected a duration like 500ms, 5s or 2m, found '\(text)'")
+            let problem = Interval.problem(parsing: text).map { "; \($0)" } ?? ""
+            throw ValidationError(
+                "\(option): expected a duration like 500ms, 5s, 2m or 1m30s, found '\(text)'\(problem)")
         }
         guard range.contains(interval.seconds) else {
             throw ValidationError(

@@ -10,13 +10,17 @@ struct PresenceSim: ParsableCommand {
             drops, typing bursts — against an in-memory TTL presence core in deterministic virtual time, \
             and measures staleness, heartbeat cost and event fan-out.
 
-            Start with a bundled scenario:
+            Start with a bundled scenario, or write a starter scenario of your own:
               presence-sim run Scenarios/family-chat.json
+              presence-sim init --design ttl-entries --out my-app.json && presence-sim run my-app.json
+
+            Shell completions: presence-sim --generate-completion-script bash|zsh|fish
 
             Exit codes: 0 ok · 1 internal failure · 2 a threshold failed · 64 bad input.
             """,
         subcommands: [
             Run.self, Sweep.self, Load.self, Merge.self, Compare.self, Bench.self, Validate.self, Metrics.self,
+            Init.self,
         ],
         defaultSubcommand: nil
     )

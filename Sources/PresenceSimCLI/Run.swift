@@ -19,9 +19,17 @@ struct Run: ParsableCommand {
               presence-sim run Scenarios/family-chat.json --seed 42 --out /tmp/family
               presence-sim run Scenarios/family-chat.json --set protocol.heartbeat=30s --set clients=2000
               presence-sim run Scenarios/ttl-entries.json --engine events --format json > report.json
+              presence-sim run Scenarios/family-chat.json --junit reports/thresholds.xml   # for CI
+              presence-sim run Scenarios/ttl-entries.json --replications 10 --set clients=300
+
+            --replications N (or "replications": N in the scenario) runs N independent replications, \
+            replication i with a seed derived from the scenario seed and i (replication 0 uses the seed \
+            itself), up to --jobs at once. The report pools them and adds each metric's mean, standard \
+            deviation and 95% Student t interval across them; the summary shows "value ± half-width".
 
             Ctrl-C (or SIGTERM) stops the run within a second and still writes the reports, marked \
-            "complete": false with the simulated time reached; a second Ctrl-C quits at once.
+            "complete": false with the simulated time reached (with replications: pooling those that \
+            finished); a second Ctrl-C quits at once.
 
             Exit codes: 0 all thresholds passed · 2 a threshold failed · 64 bad input · 1 internal failure · \
             130 / 143 stopped by SIGINT / SIGTERM.
@@ -37,8 +45,22 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Override the scenario's seed.")
     var seed: UInt64?
 
-    @Option(name: .long, help: "The engine: actors (every client an actor) or events (a plain event loop, fastest).")
-    var engine: EngineKind = .actors
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The engine: actors (every client an actor) or events (a plain event loop, fastest). Default: actors "
+                + "for one replication, events for several (the results are the same).", valueName: "engine"))
+    var engine: EngineKind?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Run N independent replications and report 95% intervals (1…\(Scenario.maximumReplications); "
+                + "overrides the scenario's \"replications\").", valueName: "N"))
+    var replications: Int?
+
+    @Option(help: "Replications to run at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(
         name: .customLong("set"),
@@ -52,33 +74,64 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Print nothing but errors; the exit code tells the verdict.")
     var quiet = false
 
+    @OptionGroup var junit: JUnitOption
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if let replications, !(1...Scenario.maximumReplications).contains(replications) {
+            throw ValidationError(
+                "--replications must be between 1 and \(Scenario.maximumReplications), found \(replications)")
+        }
+    }
+
     func run() throws {
         var parsed = try overrides.map { text in try ScenarioInput.override(text) }
         if let seed { parsed.append(Override(path: "seed", value: JSONValue(seed))) }
+        if let replications { parsed.append(Override(path: "replications", value: JSONValue(replications))) }
         let scenario = try ScenarioInput.load(file, overrides: parsed)
         let directory = out ?? "Reports/\(scenario.name)"
 
-        let progress = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         let interruption = Interruption()
         let started = Date()
-        let outcome = Simulator.run(
-            scenario, engine: engine, progress: progress.update, shouldStop: { interruption.requested })
-        progress.finish()
+        let outcomes: [RunOutcome?]
+        if scenario.replications == 1 {
+            let progress = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
+            outcomes = [
+                Simulator.run(
+                    scenario, engine: engine ?? .actors, progress: progress.update,
+                    shouldStop: { interruption.requested })
+            ]
+            progress.finish()
+        } else {
+            let tty = !quiet && isatty(STDERR_FILENO) != 0
+            outcomes = ParallelRuns.run(
+                (0..<scenario.replications).map(scenario.replication), engine: engine ?? .events, jobs: jobs,
+                progress: tty ? Self.showProgress : nil, shouldStop: { interruption.requested })
+            if tty { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        }
         let wall = Date().timeIntervalSince(started)
 
         let report = RunReport(
-            scenario: scenario, outcome: outcome, wallSeconds: wall, peakMemoryBytes: ProcessMemory.peakBytes())
+            scenario: scenario, replications: outcomes, wallSeconds: wall, peakMemoryBytes: ProcessMemory.peakBytes())
         let files = try ReportWriter.write(report, to: directory)
+        try junit.write(JUnit.Suite(run: report))
 
-        let rate = wall > 0 ? Format.number(Double(outcome.events) / wall) : "–"
+        let events = report.outcome.events
+        let rate = wall > 0 ? Format.number(Double(events) / wall) : "–"
         printResult(
             format: format, quiet: quiet, json: { report.json }, headline: report.headline, tables: report.tables,
-            closing: [
-                "\(Format.grouped(outcome.events)) events in \(Format.seconds(wall)) (\(rate) events/s)",
+            closing: (report.replicationNote.map { [$0] } ?? []) + [
+                "\(Format.grouped(events)) events in \(Format.seconds(wall)) (\(rate) events/s)",
                 "Reports: " + files.joined(separator: "  "),
             ])
         if let code = interruption.exitCode { throw ExitCode(code) }
         if !report.thresholdsPassed { throw ExitCode(2) }
+    }
+}
+
+extension Run {
+    @Sendable static func showProgress(done: Int, total: Int) {
+        FileHandle.standardError.write(Data("\r\(done)/\(total) replications".utf8))
     }
 }
 

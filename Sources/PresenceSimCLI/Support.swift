@@ -92,3 +92,26 @@ func printResult(
         break
     }
 }
+
+/// `--junit FILE`, shared by run, sweep, compare and bench.
+struct JUnitOption: ParsableArguments {
+    @Option(
+        name: .customLong("junit"),
+        help: ArgumentHelp(
+            "Also write a JUnit XML test report here, for CI systems to show (the exit code is unchanged).",
+            valueName: "file"), completion: .file(extensions: ["xml"]))
+    var path: String?
+
+    /// Writes the suite atomically, creating the file's folder; nothing when `--junit` was not given.
+    func write(_ suite: @autoclosure () -> JUnit.Suite) throws {
+        guard let path else { return }
+        let url = URL(fileURLWithPath: path)
+        do {
+            try ReportWriter.write(
+                Array(suite().xml.utf8), named: url.lastPathComponent, in: url.deletingLastPathComponent().path)
+        } catch {
+            printError("error: --junit: \(error)")
+            throw ExitCode(64)
+        }
+    }
+}

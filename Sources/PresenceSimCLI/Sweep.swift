@@ -28,8 +28,17 @@ struct Sweep: ParsableCommand {
               presence-sim sweep FILE --set ... --shard 0/4 --out out/0      # ... up to --shard 3/4
               presence-sim merge out/0 out/1 out/2 out/3 --out out/all
 
+            --replications N runs every point N times with the same replication seeds (common random \
+            numbers), pools them and gives every metric a 95% interval: the page draws error bars, and a \
+            dominated point whose intervals overlap those of a point dominating it is marked "not \
+            distinguishable".
+              presence-sim sweep Scenarios/heartbeat-sweep.json --replications 10
+
             Ctrl-C (or SIGTERM) stops the sweep within a second and writes the points that finished; the \
             sweep is then marked "complete": false. A second Ctrl-C quits at once.
+
+            --junit FILE writes each point's thresholds as JUnit test cases; a sweep explores, so a failed \
+            threshold does not change its exit code.
 
             Exit codes: 0 ok · 64 bad input · 1 internal failure · 130 / 143 stopped by SIGINT / SIGTERM.
             """
@@ -50,8 +59,14 @@ struct Sweep: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the sweep (default Reports/<name>-sweep).", valueName: "dir"))
     var out: String?
 
-    @Option(help: "Points to run at once (default: the number of cores).")
+    @Option(help: "Runs (points × replications) to run at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(
+        help: ArgumentHelp(
+            "Replications per point, for 95% intervals (1…\(Scenario.maximumReplications); overrides the "
+                + "scenario's \"replications\").", valueName: "N"))
+    var replications: Int?
 
     @Option(help: ArgumentHelp("Run only points I, I+N, I+2N, ... (0-based), for batch systems.", valueName: "I/N"))
     var shard: String?
@@ -68,8 +83,14 @@ struct Sweep: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @OptionGroup var junit: JUnitOption
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if let replications, !(1...Scenario.maximumReplications).contains(replications) {
+            throw ValidationError(
+                "--replications must be between 1 and \(Scenario.maximumReplications), found \(replications)")
+        }
         for metric in [x, y] where MetricCatalog.metric(at: metric) == nil {
             let hint = MetricCatalog.suggestion(for: metric).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("unknown metric '\(metric)'\(hint) (`presence-sim metrics` lists them)")
@@ -80,7 +101,7 @@ struct Sweep: ParsableCommand {
     }
 
     @Sendable static func showProgress(done: Int, total: Int) {
-        FileHandle.standardError.write(Data("\r\(done)/\(total) points".utf8))
+        FileHandle.standardError.write(Data("\r\(done)/\(total) runs".utf8))
     }
 
     static func parseShard(_ text: String) -> (index: Int, count: Int)? {
@@ -92,7 +113,8 @@ struct Sweep: ParsableCommand {
     }
 
     func run() throws {
-        let base = try ScenarioInput.load(file, overrides: [])
+        let replicationOverride = replications.map { [Override(path: "replications", value: JSONValue($0))] } ?? []
+        let base = try ScenarioInput.load(file, overrides: replicationOverride)
         let plan: SweepPlan
         switch Result(catching: { () throws(SweepError) in try SweepPlan(sets: sets, zip: zip, scenario: base) }) {
         case .success(let value): plan = value
@@ -106,7 +128,8 @@ struct Sweep: ParsableCommand {
         let sweep: SweepReport
         let outcome = Result { () throws(ScenarioErrors) in
             try SweepRunner.run(
-                file: file, baseOverrides: [], plan: plan, shard: shard.flatMap(Self.parseShard), jobs: jobs,
+                file: file, baseOverrides: replicationOverride, plan: plan, shard: shard.flatMap(Self.parseShard),
+                jobs: jobs,
                 engine: engine, x: x, y: y, progress: progress, shouldStop: { interruption.requested })
         }
         switch outcome {
@@ -117,6 +140,7 @@ struct Sweep: ParsableCommand {
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         let files = try SweepOutput.write(sweep, to: out ?? "Reports/\(base.name)-sweep")
+        try junit.write(JUnit.Suite(sweep: sweep))
         if !quiet { SweepOutput.print(sweep, files: files) }
         if let code = interruption.exitCode { throw ExitCode(code) }
     }

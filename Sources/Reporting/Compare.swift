@@ -1,3 +1,4 @@
+import Foundation
 import Scenario
 
 /// Compares two reports metric by metric: what `presence-sim compare` and the regression suite do.
@@ -5,11 +6,17 @@ import Scenario
 /// Each metric knows which direction is worse (``MetricCatalog/Direction``). A change beyond the
 /// tolerance, relative to the baseline, is a regression or an improvement; anything within it is
 /// unchanged. Runs are deterministic, so with a zero tolerance any change in a simulated figure shows.
+///
+/// When both reports carry replications, each metric's difference is also tested with Welch's t-test
+/// across the replications: a change beyond the tolerance that is not significant at 95% is "within
+/// noise", never a regression or an improvement.
 public struct ReportComparison: Sendable {
     public enum Verdict: String, Sendable {
         case unchanged, withinTolerance = "within tolerance", improved, regressed
         /// A metric without a better direction (a sample count) moved beyond the tolerance.
         case changed
+        /// Beyond the tolerance, but not significant at 95% across the replications.
+        case withinNoise = "within noise"
     }
 
     public struct Row: Sendable {
@@ -19,6 +26,8 @@ public struct ReportComparison: Sendable {
         public var baseline: Double
         public var current: Double
         public var verdict: Verdict
+        /// Welch's test of the replications' means, when both reports carry replications.
+        public var welch: WelchTest?
     }
 
     public var baselineFile: String
@@ -63,16 +72,25 @@ public struct ReportComparison: Sendable {
         }
         let selected = metrics.isEmpty ? MetricCatalog.all : metrics.compactMap(MetricCatalog.metric(at:))
         var rows: [Row] = []
-        for (point, baseValues) in base.points {
-            guard let currentValues = now.points.first(where: { $0.params == point })?.values else {
+        for (point, baseValues, baseReplications) in base.points {
+            guard let match = now.points.first(where: { $0.params == point }) else {
                 throw CompareError("\(currentFile) has no sweep point \(point) that \(baselineFile) has")
             }
             for metric in selected {
-                guard let old = baseValues[metric.path], let new = currentValues[metric.path] else { continue }
-                rows.append(
-                    Row(
-                        point: point, metric: metric.path, baseline: old, current: new,
-                        verdict: Self.verdict(old, new, better: metric.better, tolerance: tolerance)))
+                guard let old = baseValues[metric.path], let new = match.values[metric.path] else { continue }
+                var row = Row(
+                    point: point, metric: metric.path, baseline: old, current: new,
+                    verdict: Self.verdict(old, new, better: metric.better, tolerance: tolerance))
+                if let before = baseReplications?.intervals[metric.path],
+                    let after = match.replications?.intervals[metric.path]
+                {
+                    let test = WelchTest(before, after)
+                    row.welch = test
+                    if [.improved, .regressed, .changed].contains(row.verdict) && !test.significant() {
+                        row.verdict = .withinNoise
+                    }
+                }
+                rows.append(row)
             }
         }
         if let extra = now.points.first(where: { point in !base.points.contains { $0.params == point.params } }) {
@@ -103,8 +121,8 @@ public struct CompareError: Error, Sendable, CustomStringConvertible {
 private struct ReportDocument {
     var schema: String
     var scenario: String
-    /// (parameters, metric values) per point; a run report is one point without parameters.
-    var points: [(params: String, values: MetricValues)]
+    /// (parameters, metric values, replications) per point; a run report is one point without parameters.
+    var points: [(params: String, values: MetricValues, replications: ReplicationSet?)]
 
     init(_ document: JSONValue, file: String, allowIncomplete: Bool) throws(CompareError) {
         guard let schema = document["schema"]?.stringValue else {
@@ -122,10 +140,13 @@ private struct ReportDocument {
         self.schema = schema
         scenario = document["scenario"]?["name"]?.stringValue ?? "?"
         if schema == RunReport.schema {
-            points = [("", MetricValues(report: document))]
+            points = [("", MetricValues(report: document), ReplicationSet(json: document["replications"]))]
         } else {
             points = (document["points"]?.arrayValue ?? []).map { point in
-                (SweepSchema.label(point["params"]), MetricValues(report: point))
+                (
+                    SweepSchema.label(point["params"]), MetricValues(report: point),
+                    ReplicationSet(json: point["replications"])
+                )
             }
         }
     }
@@ -151,24 +172,35 @@ extension ReportComparison {
     public var table: ReportTable {
         let ordered = regressions + improvements + rows.filter { $0.verdict != .regressed && $0.verdict != .improved }
         let showPoints = rows.contains { !$0.point.isEmpty }
+        let showWelch = rows.contains { $0.welch != nil }
         var table = ReportTable(
             title: "\(baselineFile) → \(currentFile) (tolerance \(Format.percent(tolerance)))",
-            header: (showPoints ? ["point"] : []) + ["metric", "baseline", "current", "change", "verdict"], rows: [])
+            header: (showPoints ? ["point"] : []) + ["metric", "baseline", "current", "change"]
+                + (showWelch ? ["95% (Welch)"] : []) + ["verdict"], rows: [])
         for (index, row) in ordered.enumerated() {
             table.rows.append(
                 (showPoints ? [row.point] : []) + [
                     row.metric, Format.metric(row.metric, row.baseline), Format.metric(row.metric, row.current),
-                    Format.change(from: row.baseline, to: row.current), row.verdict.rawValue,
-                ])
+                    Format.change(from: row.baseline, to: row.current),
+                ] + (showWelch ? [row.welch.map(Self.describe) ?? "–"] : []) + [row.verdict.rawValue])
             if row.verdict == .regressed { table.failedRows.insert(index) }
         }
         return table
     }
 
+    /// "significant (p = 0.003)", "not significant (p = 0.41)".
+    static func describe(_ test: WelchTest) -> String {
+        let p = test.p < 0.001 ? "p < 0.001" : String(format: "p = %.2g", test.p)
+        return (test.significant() ? "significant" : "not significant") + " (\(p))"
+    }
+
     public var summary: String {
         func count(_ verdict: Verdict) -> Int { rows.filter { $0.verdict == verdict }.count }
+        let noise =
+            rows.contains { $0.welch != nil }
+            ? ", \(count(.withinNoise)) changed within the replications' noise (Welch, 95 %)" : ""
         return "\(rows.count) metrics compared: \(count(.regressed)) regressed, \(count(.improved)) improved, "
-            + "\(count(.changed)) sample counts changed, \(count(.withinTolerance)) changed within tolerance, "
+            + "\(count(.changed)) sample counts changed, \(count(.withinTolerance)) changed within tolerance\(noise), "
             + "\(count(.unchanged)) unchanged"
     }
 
@@ -187,6 +219,16 @@ extension ReportComparison {
                         ("metric", .string(row.metric)), ("baseline", .number(row.baseline)),
                         ("current", .number(row.current)), ("verdict", .string(row.verdict.rawValue)),
                     ]
+                    if let test = row.welch {
+                        fields.append(
+                            (
+                                "welch",
+                                [
+                                    "t": .number(test.t), "df": .number(test.df), "p": .number(test.p),
+                                    "significant": .bool(test.significant()),
+                                ]
+                            ))
+                    }
                     return JSONValue(object: fields)
                 }),
         ]

@@ -70,6 +70,27 @@ public enum Format {
         }
     }
 
+    /// A metric's value in its unit, followed by "± half-width" of its confidence interval when given:
+    /// "20.1 s ± 350 ms", "11.7 ± 0.596 /s" (a fixed unit is written once, at the end), "2.60 ± 1.84" (a
+    /// count pooled over replications is a mean per replication, so it keeps its decimals).
+    public static func metric(_ path: String, _ value: Double, interval: SampleInterval?) -> String {
+        guard let interval else { return metric(path, value) }
+        let suffix: String
+        switch MetricCatalog.metric(at: path)?.unit {
+        case .perSecond: suffix = " /s"
+        case .perClientHour: suffix = " /client-h"
+        case .joulesPerClientHour: suffix = " J/client-h"
+        case .count, .recipients: suffix = ""
+        default: return metric(path, value) + " ± " + halfWidth(path, interval.halfWidth)
+        }
+        return number(value) + " ± " + number(interval.halfWidth) + suffix
+    }
+
+    /// An interval's half-width in the metric's unit; counts keep their decimals ("± 2.40").
+    public static func halfWidth(_ path: String, _ value: Double) -> String {
+        MetricCatalog.metric(at: path)?.unit == .count ? number(value) : metric(path, value)
+    }
+
     /// A relative change: "+4.2 %", "−12 %", "±0".
     public static func change(from baseline: Double, to current: Double) -> String {
         if baseline == current { return "±0" }

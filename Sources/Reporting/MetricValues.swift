@@ -4,7 +4,7 @@ import Simulation
 /// Every metric of a run as a flat map from its catalog path to its value in base units: the one
 /// source the report, the thresholds, `compare` and sweeps read from.
 public struct MetricValues: Sendable, Equatable {
-    public private(set) var values: [String: Double] = [:]
+    public internal(set) var values: [String: Double] = [:]
 
     public init(values: [String: Double]) { self.values = values }
 

@@ -43,8 +43,10 @@ public enum RegressionSuite {
         } catch {
             throw CompareError(error.description)
         }
-        let report = RunReport(
-            scenario: scenario, outcome: Simulator.run(scenario, engine: .events), wallSeconds: 0, peakMemoryBytes: 0)
+        let runs = ParallelRuns.run(
+            (0..<scenario.replications).map(scenario.replication), engine: .events,
+            jobs: ProcessInfo.processInfo.activeProcessorCount)
+        let report = RunReport(scenario: scenario, replications: runs, wallSeconds: 0, peakMemoryBytes: 0)
         let comparison = try ReportComparison(
             baseline: document, file: path, current: report.json, file: "this build", tolerance: 0)
         return Result(

@@ -1,4 +1,5 @@
 import Foundation
+import PresenceCore
 import Scenario
 import Simulation
 
@@ -21,8 +22,32 @@ extension RunReport {
             scenario.name, design, "\(Format.grouped(scenario.clients)) clients",
             "\(scenario.duration) simulated\(warmup)", "\(outcome.engine) engine",
         ]
-        if !outcome.complete { parts.append("STOPPED at \(Format.seconds(outcome.simulated.seconds))") }
+        if let replications { parts.append(replications.description) }
+        if let stopped = stoppedNote { parts.append("STOPPED " + stopped) }
         return parts.joined(separator: " · ")
+    }
+
+    /// What the figures of a report with replications are, for the Markdown and HTML pages.
+    public var replicationNote: String? {
+        guard let replications else { return nil }
+        let seeds = replications.seeds.map(String.init).joined(separator: ", ")
+        guard replications.count >= 2 else {
+            return "Pooled over \(replications.description) (seed \(seeds)): intervals need two."
+        }
+        return "Pooled over \(replications.description) (seeds \(seeds)); ± is the half-width of the 95 % "
+            + "Student t interval of the replications' values."
+    }
+
+    /// Where an incomplete run stopped: "at 12.0 min", or "after 3 of 5 replications"; nil when complete.
+    public var stoppedNote: String? {
+        guard !outcome.complete else { return nil }
+        if let replications, stoppedBetweenReplications { return "after \(replications.description)" }
+        return "at \(Format.seconds(outcome.simulated.seconds))"
+    }
+
+    /// Whether the run was stopped with some replications finished: the report pools those, each whole.
+    public var stoppedBetweenReplications: Bool {
+        !outcome.complete && replications != nil && outcome.simulated >= .zero + scenario.duration
     }
 
     /// The summary tables, thresholds first.
@@ -34,7 +59,7 @@ extension RunReport {
             for (index, result) in ordered.enumerated() {
                 table.rows.append([
                     result.passed ? "pass" : "FAIL", result.threshold.metric, result.threshold.text,
-                    Format.metric(result.threshold.metric, result.value),
+                    value(result.threshold.metric),
                 ])
                 if !result.passed { table.failedRows.insert(index) }
             }
@@ -47,7 +72,12 @@ extension RunReport {
         return tables
     }
 
-    private func value(_ path: String) -> String { metrics[path].map { Format.metric(path, $0) } ?? "–" }
+    /// A metric's pooled value, with the half-width of its 95% interval across replications when there is
+    /// one: "20.1 s ± 0.35 s".
+    private func value(_ path: String) -> String {
+        guard let value = metrics[path] else { return "–" }
+        return Format.metric(path, value, interval: replications?.intervals[path])
+    }
 
     private func distribution(_ path: String) -> String {
         guard let count = metrics[path + ".count"], count > 0 else { return "none" }
@@ -81,8 +111,9 @@ extension RunReport {
 
     private func ghosts(_ prefix: String) -> String {
         let count = metrics[prefix + ".ghosts.count"] ?? 0
-        guard count > 0 else { return "0" }
-        return "\(Format.count(count)), longest \(value(prefix + ".ghosts.longest"))"
+        let interval = replications?.intervals[prefix + ".ghosts.count"]
+        guard count > 0 || (interval?.halfWidth ?? 0) > 0 else { return "0" }
+        return "\(value(prefix + ".ghosts.count")), longest \(value(prefix + ".ghosts.longest"))"
     }
 
     private var causeTable: ReportTable {
@@ -192,6 +223,7 @@ public enum MarkdownRenderer {
     public static func render(_ report: RunReport) -> String {
         var text = "# presence-sim report: \(report.scenario.name)\n\n\(report.headline)\n\n"
         if let description = report.scenario.description { text += "> \(description)\n\n" }
+        if let note = report.replicationNote { text += note + "\n\n" }
         text += report.tables.map(render).joined(separator: "\n")
         text += "\nFingerprint `\(report.fingerprint)` (identical for the same scenario and seed on either engine).\n"
         return text

@@ -10,6 +10,8 @@ public struct RunReport: Sendable {
     public var outcome: RunOutcome
     public var metrics: MetricValues
     public var thresholds: [ThresholdResult]
+    /// The replications pooled into this report, when the scenario asked for more than one.
+    public var replications: ReplicationSet?
     /// Wall-clock figures: the only part of a report that differs between identical runs.
     public var wallSeconds: Double
     public var peakMemoryBytes: Int
@@ -22,6 +24,38 @@ public struct RunReport: Sendable {
         thresholds = scenario.thresholds.map { ThresholdResult(threshold: $0, metrics: metrics) }
         self.wallSeconds = wallSeconds
         self.peakMemoryBytes = peakMemoryBytes
+    }
+
+    /// The report of a scenario's replications, `outcomes[i]` being replication `i` (nil if it never
+    /// started): the replications that finished are pooled, in order, with their intervals.
+    ///
+    /// With one replication planned this is exactly the plain run's report. When none finished (a run
+    /// stopped during its first replications), the report is that of the first one started, stopped.
+    public init(scenario: Scenario, replications outcomes: [RunOutcome?], wallSeconds: Double, peakMemoryBytes: Int) {
+        let started = outcomes.enumerated().compactMap { index, outcome in
+            outcome.map { (index: index, outcome: $0) }
+        }
+        precondition(!started.isEmpty, "a report needs at least one replication that started")
+        let finished = started.filter(\.outcome.complete)
+        guard scenario.replications > 1 else {
+            self.init(
+                scenario: scenario, outcome: started[0].outcome, wallSeconds: wallSeconds,
+                peakMemoryBytes: peakMemoryBytes)
+            return
+        }
+        let kept = finished.isEmpty ? [started[0]] : finished
+        var pooled = kept[0].outcome
+        pooled.measurements = Measurements.pooled(kept.map(\.outcome.measurements))
+        pooled.events = kept.reduce(0) { $0 + $1.outcome.events }
+        pooled.complete = finished.count == scenario.replications
+        self.init(scenario: scenario, outcome: pooled, wallSeconds: wallSeconds, peakMemoryBytes: peakMemoryBytes)
+        let metrics = MetricValues(pooled: pooled.measurements, replications: kept.count)
+        self.metrics = metrics
+        thresholds = scenario.thresholds.map { ThresholdResult(threshold: $0, metrics: metrics) }
+        replications = ReplicationSet(
+            planned: scenario.replications,
+            seeds: kept.map { Replication.seed(scenario.seed, replication: $0.index) },
+            values: kept.map { MetricValues($0.outcome.measurements) })
     }
 
     public var thresholdsPassed: Bool { thresholds.allSatisfy(\.passed) }
@@ -46,14 +80,15 @@ public struct RunReport: Sendable {
                 ]
             ),
             ("thresholds", .array(thresholds.map(\.json))),
-        ].map { (key: $0.0, value: $0.1) }
+        ].map { (key: $0.0, value: $0.1) } + (replications.map { [(key: "replications", value: $0.json)] } ?? [])
     }
 
     private func curve(_ histogram: DurationHistogram) -> JSONValue {
         .array(histogram.percentileCurve().map { [JSONValue($0.seconds), JSONValue($0.percentile)] })
     }
 
-    /// A hash of the deterministic results (FNV-1a, 64 bits), the same on both engines.
+    /// A hash of the deterministic results (FNV-1a, 64 bits), the same on both engines: every section but
+    /// `run`, and the events processed (summed over the replications).
     public var fingerprint: String {
         var bytes: [UInt8] = []
         JSONValue.object(deterministicSections + [(key: "events", value: JSONValue(outcome.events))]).write(

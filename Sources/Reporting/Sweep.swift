@@ -111,21 +111,27 @@ public struct SweepPoint: Sendable {
     public var metrics: MetricValues
     public var fingerprint: String
     public var events: Int
+    /// The point's scenario thresholds checked against its run; not part of sweep.json, so empty for a
+    /// point read back from one.
+    public var thresholds: [ThresholdResult]
+    /// The point's replications and their intervals, when it ran more than one.
+    public var replications: ReplicationSet?
 
     public var label: String { SweepSchema.label(params) }
 
     var params: JSONValue { JSONValue(object: overrides.map { ($0.path, $0.value) }) }
 
     var json: JSONValue {
-        .object([
-            (key: "index", value: JSONValue(index)),
-            (key: "params", value: params),
-            (key: "fingerprint", value: .string(fingerprint)),
-            (key: "events", value: JSONValue(events)),
-            (key: "staleness", value: metrics.json(section: "staleness")),
-            (key: "cost", value: metrics.json(section: "cost")),
-            (key: "fanout", value: metrics.json(section: "fanout")),
-        ])
+        .object(
+            [
+                (key: "index", value: JSONValue(index)),
+                (key: "params", value: params),
+                (key: "fingerprint", value: .string(fingerprint)),
+                (key: "events", value: JSONValue(events)),
+                (key: "staleness", value: metrics.json(section: "staleness")),
+                (key: "cost", value: metrics.json(section: "cost")),
+                (key: "fanout", value: metrics.json(section: "fanout")),
+            ] + (replications.map { [(key: "replications", value: $0.json)] } ?? []))
     }
 
     init(index: Int, overrides: [Override], report: RunReport) {
@@ -134,6 +140,8 @@ public struct SweepPoint: Sendable {
         metrics = report.metrics
         fingerprint = report.fingerprint
         events = report.outcome.events
+        thresholds = report.thresholds
+        replications = report.replications
     }
 
     /// Reads a point back from sweep.json.
@@ -143,7 +151,12 @@ public struct SweepPoint: Sendable {
         metrics = MetricValues(report: json)
         fingerprint = json["fingerprint"]?.stringValue ?? ""
         events = json["events"]?.doubleValue.flatMap { Int(exactly: $0) } ?? 0
+        thresholds = []
+        replications = ReplicationSet(json: json["replications"])
     }
+
+    /// The 95% interval of `metric` across the point's replications, if it has them.
+    public func interval(_ metric: String) -> SampleInterval? { replications?.intervals[metric] }
 }
 
 /// A sweep's results: what sweep.json, sweep.md and sweep.html hold.
@@ -167,20 +180,46 @@ public struct SweepReport: Sendable {
 
     /// The points no other point beats on both axes (each in its better direction).
     public var paretoFront: [SweepPoint] {
+        points.filter { point in
+            point.metrics[x] != nil && point.metrics[y] != nil && !points.contains { dominates($0, point) }
+        }
+    }
+
+    /// Whether `a` is at least as good as `b` on both axes and better on one (by their pooled values).
+    private func dominates(_ a: SweepPoint, _ b: SweepPoint) -> Bool {
         func better(_ path: String, _ a: Double, _ b: Double) -> (atLeast: Bool, strictly: Bool) {
             let higher = MetricCatalog.metric(at: path)?.better == .higherIsBetter
             return higher ? (a >= b, a > b) : (a <= b, a < b)
         }
-        return points.filter { point in
-            guard let px = point.metrics[x], let py = point.metrics[y] else { return false }
-            return !points.contains { other in
-                guard let ox = other.metrics[x], let oy = other.metrics[y] else { return false }
-                let onX = better(x, ox, px)
-                let onY = better(y, oy, py)
-                return onX.atLeast && onY.atLeast && (onX.strictly || onY.strictly)
-            }
+        guard let ax = a.metrics[x], let ay = a.metrics[y], let bx = b.metrics[x], let by = b.metrics[y] else {
+            return false
         }
+        let onX = better(x, ax, bx)
+        let onY = better(y, ay, by)
+        return onX.atLeast && onY.atLeast && (onX.strictly || onY.strictly)
     }
+
+    /// Dominated points that replications cannot tell apart from a point dominating them: on both axes
+    /// their 95% intervals overlap, so with other seeds the order could turn. Maps the point's index to
+    /// the dominating point's (the first such, in point order). Empty without replications.
+    public var notDistinguishable: [Int: Int] {
+        let front = Set(paretoFront.map(\.index))
+        var result: [Int: Int] = [:]
+        for point in points where !front.contains(point.index) {
+            guard let px = point.interval(x), let py = point.interval(y) else { continue }
+            let match = points.first { other in
+                guard dominates(other, point), let ox = other.interval(x), let oy = other.interval(y) else {
+                    return false
+                }
+                return px.overlaps(ox) && py.overlaps(oy)
+            }
+            if let match { result[point.index] = match.index }
+        }
+        return result
+    }
+
+    /// Whether any point carries replications (and so intervals).
+    public var hasReplications: Bool { points.contains { $0.replications != nil } }
 
     public var json: JSONValue {
         var fields: [(key: String, value: JSONValue)] = [
@@ -194,11 +233,18 @@ public struct SweepReport: Sendable {
         if let shard {
             fields.append((key: "shard", value: ["index": JSONValue(shard.index), "count": JSONValue(shard.count)]))
         }
-        fields.append(
-            (
-                key: "pareto",
-                value: ["x": .string(x), "y": .string(y), "front": .array(paretoFront.map { JSONValue($0.index) })]
-            ))
+        var pareto: [(String, JSONValue)] = [
+            ("x", .string(x)), ("y", .string(y)), ("front", .array(paretoFront.map { JSONValue($0.index) })),
+        ]
+        if hasReplications {
+            let marks = notDistinguishable.sorted { $0.key < $1.key }
+            pareto.append(
+                (
+                    "notDistinguishable",
+                    .array(marks.map { ["point": JSONValue($0.key), "dominatedBy": JSONValue($0.value)] })
+                ))
+        }
+        fields.append((key: "pareto", value: JSONValue(object: pareto)))
         fields.append((key: "points", value: .array(points.map(\.json))))
         return .object(fields)
     }
@@ -216,18 +262,24 @@ public struct SweepReport: Sendable {
         return columns
     }
 
-    /// All points as a table, Pareto-optimal ones marked.
+    /// All points as a table, Pareto-optimal ones marked, and dominated ones that replications cannot
+    /// tell apart from a dominating point marked "not distinguishable from #i".
     public var table: ReportTable {
         let front = Set(paretoFront.map(\.index))
+        let unclear = notDistinguishable
         let parameterNames = points.first?.overrides.map(\.path) ?? []
         var table = ReportTable(
             title: "Sweep of \(scenarioName): \(points.count) of \(totalPoints) points",
             header: ["", "#"] + parameterNames + columns, rows: [])
         for point in points {
+            let mark =
+                front.contains(point.index)
+                ? "Pareto" : unclear[point.index].map { "not distinguishable from #\($0)" } ?? ""
             table.rows.append(
-                [front.contains(point.index) ? "Pareto" : "", "\(point.index)"]
-                    + point.overrides.map { SweepSchema.valueText($0.value) }
-                    + columns.map { path in point.metrics[path].map { Format.metric(path, $0) } ?? "–" })
+                [mark, "\(point.index)"] + point.overrides.map { SweepSchema.valueText($0.value) }
+                    + columns.map { path in
+                        point.metrics[path].map { Format.metric(path, $0, interval: point.interval(path)) } ?? "–"
+                    })
         }
         return table
     }
@@ -236,9 +288,16 @@ public struct SweepReport: Sendable {
     public var paretoSummary: String {
         let front = paretoFront
         guard !front.isEmpty else { return "No point has both \(x) and \(y)." }
-        return "Pareto-optimal (\(y) against \(x)): "
-            + front.map { $0.label.isEmpty ? "#\($0.index)" : $0.label }
-            .joined(separator: "; ")
+        func name(_ point: SweepPoint) -> String { point.label.isEmpty ? "#\(point.index)" : point.label }
+        var summary = "Pareto-optimal (\(y) against \(x)): " + front.map(name).joined(separator: "; ")
+        let unclear = notDistinguishable
+        if !unclear.isEmpty {
+            summary +=
+                ". Not distinguishable at 95 % from a point that dominates them: "
+                + points.filter { unclear[$0.index] != nil }.map { "\(name($0)) (#\(unclear[$0.index]!))" }
+                .joined(separator: "; ")
+        }
+        return summary
     }
 }
 
@@ -248,9 +307,11 @@ public enum SweepRunner {
     ///
     /// - Parameters:
     ///   - shard: run only the points whose index is `index` modulo `count`.
-    ///   - jobs: points run at once; results do not depend on it.
+    ///   - jobs: runs at once (each replication of each point is one run); results do not depend on it.
+    ///   - progress: called with (runs finished, runs in all).
     ///   - shouldStop: polled by every running point; once it returns true, running points stop, no new
-    ///     point starts, and the sweep holds only the points that finished (it is then not `complete`).
+    ///     run starts, and the sweep holds only the points whose every replication finished (it is then
+    ///     not `complete`).
     public static func run(
         file: String, baseOverrides: [Override], plan: SweepPlan, shard: (index: Int, count: Int)?, jobs: Int,
         engine: EngineKind, x: String, y: String, progress: (@Sendable (Int, Int) -> Void)? = nil,
@@ -271,24 +332,26 @@ public enum SweepRunner {
             }
         }
         if !errors.isEmpty { throw ScenarioErrors(errors) }
-        let runs = scenarios
-
-        let results = ResultSlots<SweepPoint>(count: runs.count)
-        let next = ResultSlots<Int>(count: 1)
-        let workers = max(1, min(jobs, runs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while shouldStop?() != true, let slot = next.take(limit: runs.count) {
-                let item = runs[slot]
-                let outcome = Simulator.run(item.scenario, engine: engine, shouldStop: shouldStop)
-                guard outcome.complete else { break }
-                let report = RunReport(scenario: item.scenario, outcome: outcome, wallSeconds: 0, peakMemoryBytes: 0)
-                results.set(slot, SweepPoint(index: item.index, overrides: item.overrides, report: report))
-                progress?(results.filled, runs.count)
-            }
+        // Every replication of every point is one run in a single work queue, so that --jobs keeps every
+        // core busy whether a sweep has many points or a few points with many replications.
+        var runs: [Scenario] = []
+        for item in scenarios {
+            runs += (0..<item.scenario.replications).map(item.scenario.replication)
+        }
+        let outcomes = ParallelRuns.run(runs, engine: engine, jobs: jobs, progress: progress, shouldStop: shouldStop)
+        var points: [SweepPoint] = []
+        var cursor = 0
+        for item in scenarios {
+            let replications = Array(outcomes[cursor..<cursor + item.scenario.replications])
+            cursor += item.scenario.replications
+            guard replications.allSatisfy({ $0?.complete == true }) else { continue }
+            let report = RunReport(
+                scenario: item.scenario, replications: replications, wallSeconds: 0, peakMemoryBytes: 0)
+            points.append(SweepPoint(index: item.index, overrides: item.overrides, report: report))
         }
         return SweepReport(
             scenario: base.resolvedJSON(), scenarioName: base.name, plan: plan.json, zip: plan.zip,
-            totalPoints: all.count, shard: shard, points: results.values, x: x, y: y)
+            totalPoints: all.count, shard: shard, points: points, x: x, y: y)
     }
 
     /// Joins shard outputs into one sweep; they must be shards of the same plan on the same scenario.
@@ -321,30 +384,5 @@ public enum SweepRunner {
             shard: nil, points: points.keys.sorted().map { points[$0]! },
             x: x ?? first.json["pareto"]?["x"]?.stringValue ?? SweepReport.defaultX,
             y: y ?? first.json["pareto"]?["y"]?.stringValue ?? SweepReport.defaultY)
-    }
-}
-
-/// Slots filled by concurrent workers, read back in slot order.
-private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    // @unchecked Sendable: every access to `slots` and `counter` holds `lock`.
-    private let lock = NSLock()
-    private var slots: [Value?]
-    private var counter = 0
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
-
-    var filled: Int { lock.withLock { slots.count { $0 != nil } } }
-
-    var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
-
-    /// The next unclaimed index below `limit`, for a work queue.
-    func take(limit: Int) -> Int? {
-        lock.withLock {
-            guard counter < limit else { return nil }
-            defer { counter += 1 }
-            return counter
-        }
     }
 }

@@ -1,8 +1,12 @@
 import PresenceCore
 
 /// The duration strings of scenario files: a decimal number and a unit, `"250ms"`, `"1.5s"`, `"20s"`,
-/// `"5m"`, `"1h"`, `"2d"`. Conversion is exact (decimal arithmetic, no floating point): a value that is
+/// `"5m"`, `"1h"`, `"2d"`, or several such parts from the largest unit down, `"1h30m"`, `"2m30s"`,
+/// `"1d12h"`, `"1m0.5s"`. Conversion is exact (decimal arithmetic, no floating point): a value that is
 /// not a whole number of nanoseconds is refused rather than rounded.
+///
+/// In a compound duration each unit MUST appear at most once, larger units first, and only the last part
+/// may have decimals (`"1.5h30m"` is refused: write `"2h"` or `"1h60m"`).
 enum DurationSyntax {
     /// The units in the order messages list them, with their size in nanoseconds.
     static let units: [(name: String, nanoseconds: UInt64)] = [
@@ -41,29 +45,64 @@ enum DurationSyntax {
         }
         let negative = rest.first == "-"
         if negative { rest = rest.dropFirst() }
-        let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        let unit = String(rest.dropFirst(number.count))
-        guard let decimal = DecimalNumber(number) else {
-            if number.isEmpty, rest.first == "+" { return .failure(.malformed(hint: "write it without the '+'")) }
-            return .failure(.malformed(hint: "write a number, then a unit: \"20s\", \"1.5s\", \"250ms\""))
-        }
-        guard let size = units.first(where: { $0.name == unit })?.nanoseconds else {
-            let hint: String
-            if unit.isEmpty {
-                hint = "add a unit: \"\(number)s\" for seconds, \"\(number)ms\" for milliseconds"
-            } else if let meant = unitAliases[unit] {
-                hint = "write \"\(number)\(meant)\"; the units are " + unitList
-            } else {
-                hint = "the units are " + unitList
+        var total: UInt64 = 0
+        var previous: UInt64? = nil
+        while !rest.isEmpty || previous == nil {
+            let part = rest
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            rest = rest.dropFirst(number.count)
+            let unit = String(rest.prefix { !($0.isASCII && ($0.isNumber || $0 == "." || $0 == "+" || $0 == "-")) })
+            rest = rest.dropFirst(unit.count)
+            guard let decimal = DecimalNumber(number) else {
+                if number.isEmpty, let sign = part.first, sign == "+" || sign == "-" {
+                    return .failure(
+                        .malformed(
+                            hint: previous == nil && sign == "+"
+                                ? "write it without the '+'" : "a sign may only come first, before the whole duration"))
+                }
+                return .failure(
+                    .malformed(hint: "write a number, then a unit: \"20s\", \"1.5s\", \"250ms\", \"1h30m\""))
             }
-            return .failure(.malformed(hint: hint))
+            guard let size = units.first(where: { $0.name == unit })?.nanoseconds else {
+                return .failure(.malformed(hint: unitHint(number: number, unit: unit, after: previous)))
+            }
+            if let previous, size >= previous {
+                return .failure(
+                    .malformed(hint: "write each unit once, the larger ones first, like \"1h30m\" or \"2m30s\""))
+            }
+            if number.contains("."), !rest.isEmpty {
+                return .failure(.malformed(hint: "only the last part may have decimals, like \"1h30.5m\""))
+            }
+            switch decimal.times(size, rounding: false) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let nanoseconds):
+                let (sum, overflow) = total.addingReportingOverflow(nanoseconds)
+                guard !overflow, sum <= UInt64(longest.nanoseconds) else { return .failure(.tooLarge) }
+                total = sum
+            }
+            previous = size
         }
-        switch decimal.times(size, rounding: false) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let nanoseconds):
-            let interval = Interval(nanoseconds: Int64(nanoseconds))
-            return negative && nanoseconds > 0 ? .failure(.negative(interval)) : .success(interval)
+        let interval = Interval(nanoseconds: Int64(total))
+        return negative && total > 0 ? .failure(.negative(interval)) : .success(interval)
+    }
+
+    /// What to write instead of `unit` after `number`: the unit meant, or, after an earlier part of
+    /// `previous` nanoseconds per unit, the next smaller unit.
+    private static func unitHint(number: Substring, unit: String, after previous: UInt64?)
+        -> String
+    {
+        if unit.isEmpty {
+            guard let previous else {
+                return "add a unit: \"\(number)s\" for seconds, \"\(number)ms\" for milliseconds"
+            }
+            // The next smaller unit than the part before: "1h30" → "30m".
+            guard let next = units.last(where: { $0.nanoseconds < previous })?.name else {
+                return "no unit is smaller than ns; the units are " + unitList
+            }
+            return "add a unit after \(number): \"\(number)\(next)\"; the units are " + unitList
         }
+        if let meant = unitAliases[unit] { return "write \"\(number)\(meant)\"; the units are " + unitList }
+        return "the units are " + unitList
     }
 
     /// `base` times a decimal `factor` such as "2.5", rounded to the nearest nanosecond.

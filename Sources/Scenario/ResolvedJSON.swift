@@ -3,8 +3,9 @@ import PresenceCore
 extension Scenario {
     /// The scenario with every default filled in, in the file format: durations as strings (`"20s"`),
     /// keys in the order `Scenarios/FORMAT.md` lists them. Absent optional blocks (hidden, idle, mobile,
-    /// typing, outages, sweep) stay absent, since absence means "does not happen". Loading the
-    /// serialized result gives a `Scenario` equal to this one.
+    /// typing, outages, sweep) stay absent, since absence means "does not happen", and so does
+    /// `replications` when it is 1 (a plain run, whose resolved scenario reads as it did before the key
+    /// existed). Loading the serialized result gives a `Scenario` equal to this one.
     public func resolvedJSON() -> JSONValue {
         var root: [(String, JSONValue)] = [("name", .string(name))]
         if let description { root.append(("description", .string(description))) }
@@ -31,6 +32,7 @@ extension Scenario {
                     ])
                 ))
         }
+        if replications != 1 { root.append(("replications", JSONValue(replications))) }
         return JSONValue(object: root)
     }
 

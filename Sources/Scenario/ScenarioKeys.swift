@@ -3,7 +3,7 @@ enum ScenarioKeys {
     static let root = [
         "$schema", "name", "description", "seed", "duration", "warmup", "clients", "rooms", "protocol", "behavior",
         "network",
-        "faults", "thresholds", "timeline", "sweep",
+        "faults", "thresholds", "timeline", "sweep", "replications",
     ]
     static let rooms = ["size"]
     static let presence = [

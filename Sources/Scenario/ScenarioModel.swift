@@ -25,12 +25,18 @@ public struct Scenario: Sendable, Equatable {
     /// The step of the report's time series (JSON key `timeline`).
     public var timeline: Interval
     public var sweep: Sweep?
+    /// Independent replications to run, 1…1000 (JSON key `replications`); replication `i` runs with the
+    /// seed `Replication.seed(seed, replication: i)`, so one replication is a plain run.
+    public var replications: Int
+
+    /// The most replications a scenario may ask for.
+    public static let maximumReplications = 1_000
 
     public init(
         name: String, description: String? = nil, seed: UInt64 = 1, duration: Interval, warmup: Interval = .zero,
         clients: Int, rooms: Rooms, presence: PresenceProtocol, behavior: Behavior = Behavior(),
         network: Network = Network(), faults: [Fault] = [], thresholds: [Threshold] = [],
-        timeline: Interval = .minutes(1), sweep: Sweep? = nil
+        timeline: Interval = .minutes(1), sweep: Sweep? = nil, replications: Int = 1
     ) {
         self.name = name
         self.description = description
@@ -46,6 +52,7 @@ public struct Scenario: Sendable, Equatable {
         self.thresholds = thresholds
         self.timeline = timeline
         self.sweep = sweep
+        self.replications = replications
     }
 }
 

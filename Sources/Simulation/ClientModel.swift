@@ -71,6 +71,9 @@ public enum ClientEffect: Hashable, Sendable {
     /// What this client's screen shows about another member changed.
     case show(ViewEntry)
     case showTyping(subject: ClientID, isTyping: Bool)
+    /// The status dot this client's screen shows on another member's avatar (design B's user poll): a
+    /// listed member whose dot says offline is shown offline.
+    case showStatus(ViewEntry)
     /// The client's screen was repainted from a snapshot (members not in it show offline).
     case showAll([ViewEntry])
     case showAllTyping([ClientID])
@@ -567,7 +570,7 @@ public struct ClientModel: Sendable {
             effects.append(.showAllTyping(typing))
         case .usersAnswer(let users):
             // Each avatar's dot shows the status the poll returned.
-            for user in users where user.subject != id { effects.append(.show(user)) }
+            for user in users where user.subject != id { effects.append(.showStatus(user)) }
         }
     }
 

@@ -17,10 +17,21 @@ struct Result {
 /// Runs `presence-sim` with `arguments` in the repository folder; stdout and stderr are pipes, not a
 /// terminal, so there is no colour and no progress bar.
 func presenceSim(_ arguments: [String]) throws -> Result {
+    try execute(binary, arguments, in: repository)
+}
+
+/// Runs `executable` with `arguments` in `folder`, with `environment` added to this process's, and
+/// collects its exit status and output.
+func execute(
+    _ executable: URL, _ arguments: [String], in folder: URL, environment: [String: String] = [:]
+) throws -> Result {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
-    process.currentDirectoryURL = repository
+    process.currentDirectoryURL = folder
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -168,7 +168,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
-    @Test func aMissingOrWrongPasswordExits64() async throws {
+    @Test func aMissingOrWrongPasswordExits64AndREDISPASSWORDIsUsed() async throws {
         try await withRedisServer(password: "right") { server in
             let missing = try presenceSim([
                 "load", "Scenarios/family-chat.json", "--target", "redis://127.0.0.1:\(server.port)",
@@ -180,6 +180,15 @@ import Testing
             ])
             #expect(wrong.status == 64)
             #expect(wrong.stderr.contains("refused the credentials") && !wrong.stderr.contains(":wrong@"))
+            // The password from the environment instead of the URL.
+            let fromEnvironment = try execute(
+                binary,
+                [
+                    "load", "Scenarios/family-chat.json", "--set", "clients=100", "--duration", "1s",
+                    "--target", "redis://127.0.0.1:\(server.port)", "--out", temporaryFolder(),
+                ], in: repository, environment: ["REDIS_PASSWORD": "right"])
+            #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+            #expect(!(fromEnvironment.stdout + fromEnvironment.stderr).contains("right@"))
         }
     }
 

@@ -46,6 +46,62 @@ import Testing
                 == .failure(.malformed(hint: "write \"5us\"; the units are ns, us, ms, s, m, h, d")))
     }
 
+    @Test(arguments: [
+        ("1h30m", Int64(5_400_000_000_000)), ("2m30s", 150_000_000_000), ("1d12h", 129_600_000_000_000),
+        ("1m0.5s", 60_500_000_000), ("1s500ms", 1_500_000_000), ("1h0m1s", 3_601_000_000_000),
+        ("1d1h1m1s1ms1us1ns", 90_061_001_001_001), ("36499d24h", 3_153_600_000_000_000_000),
+    ])
+    func parsesCompoundDurations(text: String, nanoseconds: Int64) {
+        #expect(DurationSyntax.parse(text) == .success(Interval(nanoseconds: nanoseconds)))
+    }
+
+    @Test func compoundErrorsSayWhatToWrite() {
+        let order = DurationSyntax.Failure.malformed(
+            hint: #"write each unit once, the larger ones first, like "1h30m" or "2m30s""#)
+        #expect(DurationSyntax.parse("30m1h") == .failure(order))
+        #expect(DurationSyntax.parse("1m1m") == .failure(order))
+        #expect(DurationSyntax.parse("1s1m") == .failure(order))
+        #expect(
+            DurationSyntax.parse("1.5h30m")
+                == .failure(.malformed(hint: #"only the last part may have decimals, like "1h30.5m""#)))
+        #expect(
+            DurationSyntax.parse("1h30")
+                == .failure(.malformed(hint: #"add a unit after 30: "30m"; the units are ns, us, ms, s, m, h, d"#)))
+        #expect(
+            DurationSyntax.parse("2m30")
+                == .failure(.malformed(hint: #"add a unit after 30: "30s"; the units are ns, us, ms, s, m, h, d"#)))
+        #expect(
+            DurationSyntax.parse("1h-30m")
+                == .failure(.malformed(hint: "a sign may only come first, before the whole duration")))
+        #expect(
+            DurationSyntax.parse("1h30min")
+                == .failure(.malformed(hint: #"write "30m"; the units are ns, us, ms, s, m, h, d"#)))
+        #expect(DurationSyntax.parse("1h 30m") == .failure(.malformed(hint: #"write it without spaces: "1h30m""#)))
+        #expect(DurationSyntax.parse("-1h30m") == .failure(.negative(.seconds(5400))))
+        #expect(DurationSyntax.parse("36500d1ns") == .failure(.tooLarge))
+        #expect(DurationSyntax.parse("1s0.5ns") == .failure(.finerThanNanosecond))
+        for text in ["1h30m.", "1hh", "h30m", "1h30m5", "1h+30m", "1h,30m"] {
+            guard case .failure(.malformed) = DurationSyntax.parse(text) else {
+                Issue.record("\(text) parsed as \(DurationSyntax.parse(text))")
+                continue
+            }
+        }
+    }
+
+    @Test func compoundDurationsThroughTheLoader() throws {
+        let scenario = try load(
+            minimalScenario.with("duration", "1h30m").with("warmup", "2m30s").with("protocol.heartbeat", "1m30s")
+                .with("thresholds", ["staleness.offlineDetection.p99": "< 1m30s"]))
+        #expect(scenario.duration == .seconds(5400))
+        #expect(scenario.warmup == .seconds(150))
+        #expect(scenario.thresholds.first?.value == 90)
+        expectError(
+            minimalScenario.with("duration", "30m1h"), at: "duration", #"found "30m1h""#, hint: "the larger ones first")
+        expectError(
+            minimalScenario.with("protocol.heartbeat", "1h30"), at: "protocol.heartbeat", #"found "1h30""#,
+            hint: #""30m""#)
+    }
+
     @Test func multiples() {
         #expect(DurationSyntax.multiply(.seconds(20), by: "3") == .success(.seconds(60)))
         #expect(DurationSyntax.multiply(.seconds(20), by: "2.5") == .success(.seconds(50)))

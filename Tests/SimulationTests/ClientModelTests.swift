@@ -128,7 +128,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         // A user poll answer sets each avatar's dot.
         #expect(
             client.receive(.usersAnswer([entry(1, .away), entry(2, .offline)]), at: 4) == [
-                .received, .show(entry(1, .away)), .show(entry(2, .offline)),
+                .received, .showStatus(entry(1, .away)), .showStatus(entry(2, .offline)),
             ])
     }
 

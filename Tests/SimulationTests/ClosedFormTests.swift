@@ -51,7 +51,9 @@ import Testing
                               "delivery": "1h", "userPoll": "off", "typingPoll": "off"},
                  "network": {"latency": {"constant": "50ms"}, "loss": 0.05}}
                 """), engine: .events)
-        let store = run.measurements.store
+        // The closed form is about the key itself: design B's room read also needs the room set, which
+        // expires 10 × TTL after the room's last join (StoreReadPathTests).
+        let store = run.measurements.storeKey
         let h = 20.0
         let d = 45.0
         let p = 0.05

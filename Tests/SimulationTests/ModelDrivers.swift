@@ -142,6 +142,12 @@ struct ServerDriver {
     }
 }
 
+/// The server of `design` with `knobs`, over always-online clients in rooms of three.
+func server(_ design: String, _ knobs: String = "") throws -> ServerDriver {
+    ServerDriver(
+        try handScenario(design: design, protocol: knobs, behavior: #"{"online": "never", "offline": "never"}"#))
+}
+
 /// The `.deliver` effects, in order.
 func deliveries(in effects: [ServerEffect]) -> [ServerEffect] {
     effects.filter {

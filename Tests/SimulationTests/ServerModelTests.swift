@@ -3,15 +3,9 @@ import Scenario
 import Simulation
 import Testing
 
-private let steady = #"{"online": "never", "offline": "never"}"#
-
 /// The server logic of each design over the presence store, one input at a time. Rooms of three: clients
 /// 0, 1, 2 share room 0; clients 3, 4, 5 room 1.
 @Suite struct ServerModelTests {
-    private func server(_ design: String, _ knobs: String = "") throws -> ServerDriver {
-        ServerDriver(try handScenario(design: design, protocol: knobs, behavior: steady))
-    }
-
     // MARK: Design A — socketio-redis
 
     /// Connect: the key is written with the TTL, the user added to the family set (a store operation

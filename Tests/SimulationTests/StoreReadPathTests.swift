@@ -3,17 +3,11 @@ import Scenario
 import Simulation
 import Testing
 
-private let steady = #"{"online": "never", "offline": "never"}"#
-
 /// The store's view of a client is what the design's own read returns, not whether some key exists:
 /// A — membership of the family set (the initial paint's `SMEMBERS`); B — the room read (set members
 /// whose key still exists, with the key's status); C — the live entries. The key's own lifetime is kept
 /// beside it (`staleness.store.key`). Rooms of three: clients 0, 1, 2 share room 0.
 @Suite struct StoreReadPathTests {
-    private func server(_ design: String, _ knobs: String = "") throws -> ServerDriver {
-        ServerDriver(try handScenario(design: design, protocol: knobs, behavior: steady))
-    }
-
     /// Design A: the set holds a user from connect to disconnect; the key lives 60 s past each ping.
     @Test func socketIORedisReadsTheFamilySet() throws {
         var server = try server("socketio-redis")

@@ -88,13 +88,18 @@ public enum HTMLRenderer {
     /// The incomplete-run warning (when stopped early) and the threshold verdict.
     private static func banners(_ report: RunReport) -> String {
         var html = ""
-        if !report.outcome.complete {
+        if let replications = report.replications, report.stoppedBetweenReplications {
+            html += banner(
+                "warn", "Incomplete set of replications",
+                "Stopped after \(replications.description) finished. The figures pool only those.")
+        } else if !report.outcome.complete {
             let end = report.scenario.duration.seconds
             html += banner(
                 "warn", "Incomplete run",
                 "Stopped at \(Format.seconds(report.outcome.simulated.seconds)) of \(Format.seconds(end)) simulated. "
                     + "Every figure covers only the part that ran.")
         }
+        if let note = report.replicationNote { html += banner("neutral", "Replications", note) }
         let failed = report.thresholds.filter { !$0.passed }
         if report.thresholds.isEmpty {
             html += banner("neutral", "No thresholds", "This scenario sets no pass/fail thresholds.")
@@ -126,7 +131,17 @@ public enum HTMLRenderer {
         ]
         var html = "<section class=\"figures\" aria-label=\"Key figures\">\n"
         for figure in figures {
-            var value = report.metrics[figure.path].map { Format.metric(figure.path, $0) } ?? "–"
+            let text =
+                report.metrics[figure.path].map {
+                    Format.metric(figure.path, $0, interval: report.replications?.intervals[figure.path])
+                } ?? "–"
+            // "2.90 ± 0.516 /client-h": the value large, the interval's half-width small beside it.
+            var value = escape(text)
+            if let split = text.range(of: " ± ") {
+                value =
+                    escape(String(text[..<split.lowerBound]))
+                    + " <small>± \(escape(String(text[split.upperBound...])))</small>"
+            }
             if figure.path == "staleness.offlineDetection.p99"
                 && (report.metrics["staleness.offlineDetection.count"] ?? 0) == 0
             {
@@ -134,7 +149,7 @@ public enum HTMLRenderer {
             }
             html += "<div class=\"figure\(failing.contains(figure.path) ? " failed" : "")\">"
             html += "<span class=\"label\">\(escape(figure.label))</span>"
-            html += "<span class=\"value\">\(escape(value))</span>"
+            html += "<span class=\"value\">\(value)</span>"
             html += "<span class=\"note\">\(escape(figure.note))</span></div>\n"
         }
         return html + "</section>\n"
@@ -320,6 +335,7 @@ public enum HTMLRenderer {
         .figure .label { font-size: 13px; color: #52606d; }
         .figure .value { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
         .figure .note { font-size: 12px; color: #7b8794; }
+        .figure .value small { font-size: 14px; font-weight: 500; color: #52606d; }
         .table { background: #fff; border: 1px solid #e4e7eb; border-radius: 8px; padding: 14px 16px;
           margin: 0 0 16px; }
         .scroll { overflow-x: auto; }

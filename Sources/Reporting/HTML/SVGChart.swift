@@ -40,10 +40,13 @@ public enum SVGChart {
     public struct Point: Sendable, Equatable {
         public var x: Double
         public var y: Double
+        /// A confidence interval of `y`, drawn as an error bar.
+        public var yRange: ClosedRange<Double>?
 
-        public init(x: Double, y: Double) {
+        public init(x: Double, y: Double, yRange: ClosedRange<Double>? = nil) {
             self.x = x
             self.y = y
+            self.yRange = yRange
         }
     }
 
@@ -65,12 +68,20 @@ public enum SVGChart {
         public var label: String
         /// Highlighted points are drawn filled, labelled, and joined by a line in order of `x`.
         public var highlighted: Bool
+        /// Confidence intervals of `x` and `y`, drawn as error bars.
+        public var xRange: ClosedRange<Double>?
+        public var yRange: ClosedRange<Double>?
 
-        public init(x: Double, y: Double, label: String, highlighted: Bool = false) {
+        public init(
+            x: Double, y: Double, label: String, highlighted: Bool = false, xRange: ClosedRange<Double>? = nil,
+            yRange: ClosedRange<Double>? = nil
+        ) {
             self.x = x
             self.y = y
             self.label = label
             self.highlighted = highlighted
+            self.xRange = xRange
+            self.yRange = yRange
         }
     }
 
@@ -173,14 +184,14 @@ public enum SVGChart {
     /// A line chart of several series over a numeric x axis (usually simulated time in seconds).
     ///
     /// Hovering anywhere above an x value shows every series' value there. Non-finite values are skipped;
-    /// the y axis always includes zero.
+    /// the y axis always includes zero, and every error bar.
     public static func line(
         title: String, x: Axis, y: Axis, series: [Series], emptyMessage: String = "No data to plot."
     ) -> String {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         guard let first = points.first else { return empty(title: title, message: emptyMessage) }
         let xs = points.map(\.x)
-        let ys = points.map(\.y)
+        let ys = points.flatMap { [$0.y] + finiteBounds($0.yRange) }
         let xTicks = ticks(for: x.unit, covering: xs.min() ?? first.x, xs.max() ?? first.x, target: 6)
         let yTicks = ticks(for: y.unit, covering: min(0, ys.min() ?? 0), max(0, ys.max() ?? 0))
         var plot = Plot(
@@ -188,6 +199,9 @@ public enum SVGChart {
             legend: series.count > 1 ? series.indices.map { LegendEntry(name: series[$0].name, style: .line($0)) } : [])
         let markers = series.allSatisfy { $0.points.count <= 40 }
         for (index, line) in series.enumerated() {
+            for point in line.points where point.x.isFinite && point.y.isFinite && point.yRange != nil {
+                plot.errorBars(at: point, x: nil, y: point.yRange, colour: Palette.colour(index))
+            }
             plot.path(line.points, style: index)
             if markers {
                 for point in line.points where point.x.isFinite && point.y.isFinite {
@@ -197,13 +211,13 @@ public enum SVGChart {
         }
         let columns = Array(Set(xs)).sorted()
         let values = series.map { line in
-            Dictionary(line.points.map { ($0.x, $0.y) }, uniquingKeysWith: { _, last in last })
+            Dictionary(line.points.map { ($0.x, $0) }, uniquingKeysWith: { _, last in last })
         }
         for (index, column) in columns.enumerated() {
             let previous = index > 0 ? (columns[index - 1] + column) / 2 : xTicks.values.first ?? column
             let next = index + 1 < columns.count ? (column + columns[index + 1]) / 2 : xTicks.values.last ?? column
             let readings = zip(series, values).compactMap { line, lookup in
-                lookup[column].map { "\(line.name): \(format($0, y.unit))" }
+                lookup[column].map { "\(line.name): \(format($0.y, $0.yRange, y.unit))" }
             }
             plot.hoverBand(
                 from: previous, to: next, tooltip: ([format(column, x.unit)] + readings).joined(separator: "\n"))
@@ -211,7 +225,7 @@ public enum SVGChart {
         let table = dataTable(
             header: [x.title] + series.map(\.name),
             rows: columns.map { column in
-                [format(column, x.unit)] + values.map { $0[column].map { format($0, y.unit) } ?? "" }
+                [format(column, x.unit)] + values.map { $0[column].map { format($0.y, $0.yRange, y.unit) } ?? "" }
             })
         return figure(plot.svg, table)
     }
@@ -293,8 +307,8 @@ public enum SVGChart {
     ) -> String {
         let points = points.filter { $0.x.isFinite && $0.y.isFinite }
         guard !points.isEmpty else { return empty(title: title, message: emptyMessage) }
-        let xs = points.map(\.x)
-        let ys = points.map(\.y)
+        let xs = points.flatMap { [$0.x] + finiteBounds($0.xRange) }
+        let ys = points.flatMap { [$0.y] + finiteBounds($0.yRange) }
         let xTicks = ticks(for: x.unit, covering: min(0, xs.min() ?? 0), xs.max() ?? 0, target: 6)
         let yTicks = ticks(for: y.unit, covering: min(0, ys.min() ?? 0), ys.max() ?? 0)
         let highlighted = points.filter(\.highlighted).sorted { ($0.x, $0.y) < ($1.x, $1.y) }
@@ -307,7 +321,13 @@ public enum SVGChart {
         }
         var plot = Plot(title: title, xAxis: x, xTicks: xTicks, yAxis: y, yTicks: yTicks, legend: legend)
         func tooltip(_ point: LabelledPoint, _ group: String) -> String {
-            "\(point.label) (\(group))\n\(x.title): \(format(point.x, x.unit))\n\(y.title): \(format(point.y, y.unit))"
+            "\(point.label) (\(group))\n\(x.title): \(format(point.x, point.xRange, x.unit))\n"
+                + "\(y.title): \(format(point.y, point.yRange, y.unit))"
+        }
+        for point in points where point.xRange != nil || point.yRange != nil {
+            plot.errorBars(
+                at: Point(x: point.x, y: point.y), x: point.xRange, y: point.yRange,
+                colour: point.highlighted ? Palette.colour(Palette.highlight) : Palette.base)
         }
         for point in others {
             plot.dot(at: Point(x: point.x, y: point.y), filled: false, tooltip: tooltip(point, othersName))
@@ -319,11 +339,28 @@ public enum SVGChart {
         }
         let table = dataTable(
             header: ["run", x.title, y.title, highlightedName],
-            rows: points.map { [$0.label, format($0.x, x.unit), format($0.y, y.unit), $0.highlighted ? "yes" : ""] })
+            rows: points.map {
+                [
+                    $0.label, format($0.x, $0.xRange, x.unit), format($0.y, $0.yRange, y.unit),
+                    $0.highlighted ? "yes" : "",
+                ]
+            })
         return figure(plot.svg, table)
     }
 
     // MARK: Numbers
+
+    /// A value and its interval, for tooltips and data tables: "4.20 s (3.90 s – 4.50 s)".
+    static func format(_ value: Double, _ range: ClosedRange<Double>?, _ unit: Unit) -> String {
+        guard let range else { return format(value, unit) }
+        return "\(format(value, unit)) (\(format(range.lowerBound, unit)) – \(format(range.upperBound, unit)))"
+    }
+
+    /// The finite ends of an interval, for fitting the axes around error bars.
+    private static func finiteBounds(_ range: ClosedRange<Double>?) -> [Double] {
+        guard let range else { return [] }
+        return [range.lowerBound, range.upperBound].filter(\.isFinite)
+    }
 
     /// A value with its unit, for tooltips and data tables: "4.20 s", "1,834 clients", "3.21 /s".
     static func format(_ value: Double, _ unit: Unit) -> String {
@@ -657,6 +694,28 @@ private struct Plot {
         guard !d.isEmpty else { return }
         marks += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(Palette.colour(style))\" stroke-width=\"2\""
         marks += " stroke-linejoin=\"round\" stroke-linecap=\"round\"\(solid ? "" : Palette.dash(style))/>\n"
+    }
+
+    /// Error bars through `point`: a vertical one over `y` and a horizontal one over `x`, each with caps.
+    mutating func errorBars(
+        at point: SVGChart.Point, x: ClosedRange<Double>?, y: ClosedRange<Double>?, colour: String
+    ) {
+        let c = SVGChart.coordinate
+        let cap = 4.0
+        var d = ""
+        if let y, y.lowerBound.isFinite, y.upperBound.isFinite {
+            let (column, low, high) = (px(point.x), py(y.lowerBound), py(y.upperBound))
+            d += "M\(c(column)) \(c(low))V\(c(high))"
+            d += "M\(c(column - cap)) \(c(low))H\(c(column + cap))M\(c(column - cap)) \(c(high))H\(c(column + cap))"
+        }
+        if let x, x.lowerBound.isFinite, x.upperBound.isFinite {
+            let (row, low, high) = (py(point.y), px(x.lowerBound), px(x.upperBound))
+            d += "M\(c(low)) \(c(row))H\(c(high))"
+            d += "M\(c(low)) \(c(row - cap))V\(c(row + cap))M\(c(high)) \(c(row - cap))V\(c(row + cap))"
+        }
+        guard !d.isEmpty else { return }
+        marks += "<path class=\"error-bar\" d=\"\(d)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.25\""
+        marks += " stroke-opacity=\"0.8\"/>\n"
     }
 
     mutating func marker(at point: SVGChart.Point, style: Int) {

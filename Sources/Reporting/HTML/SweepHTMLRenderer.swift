@@ -30,8 +30,15 @@ public enum SweepHTMLRenderer {
                 guard let x = point.metrics[sweep.x], let y = point.metrics[sweep.y] else { return nil }
                 return SVGChart.LabelledPoint(
                     x: x, y: y, label: point.label.isEmpty ? "#\(point.index)" : point.label,
-                    highlighted: front.contains(point.index))
+                    highlighted: front.contains(point.index), xRange: range(point.interval(sweep.x)),
+                    yRange: range(point.interval(sweep.y)))
             }, highlightedName: "Pareto-optimal", othersName: "dominated")
+        if sweep.hasReplications {
+            html +=
+                "<p class=\"lead\">Error bars are 95 % Student t intervals across each point's replications. "
+                + "A dominated point is not distinguishable from a point dominating it when their intervals "
+                + "overlap on both axes: the table marks those.</p>\n"
+        }
         html += "</section>\n"
         html += smallMultiples(sweep)
         html += "<section>\n<h2>All points</h2>\n" + HTMLRenderer.table(sweep.table) + "</section>\n"
@@ -63,13 +70,18 @@ public enum SweepHTMLRenderer {
                 let rest = SweepSchema.label(JSONValue(object: point.overrides.dropFirst().map { ($0.path, $0.value) }))
                 let name = rest.isEmpty ? metric : rest
                 if series[name] == nil { order.append(name) }
-                series[name, default: []].append(SVGChart.Point(x: x!, y: value))
+                series[name, default: []].append(
+                    SVGChart.Point(x: x!, y: value, yRange: range(point.interval(metric))))
             }
             html += SVGChart.line(
                 title: metric, x: xAxis, y: axis(metric),
                 series: order.map { SVGChart.Series($0, points: series[$0]!.sorted { $0.x < $1.x }) })
         }
         return html + "</div>\n</section>\n"
+    }
+
+    private static func range(_ interval: SampleInterval?) -> ClosedRange<Double>? {
+        interval.flatMap { $0.low <= $0.high ? $0.low...$0.high : nil }
     }
 
     private static func numeric(_ value: JSONValue) -> Double? {

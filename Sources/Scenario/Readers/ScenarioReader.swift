@@ -41,6 +41,12 @@ extension Validator {
         let faults = members["faults"].map { self.faults($0, members.path("faults"), duration: duration) } ?? []
         let thresholds = members["thresholds"].map { self.thresholds($0, members.path("thresholds")) } ?? []
         let timeline = members["timeline"].map { interval($0, members.path("timeline")) } ?? .minutes(1)
+        let replications =
+            members["replications"].map {
+                integer(
+                    $0, members.path("replications"), range: 1...Scenario.maximumReplications,
+                    expected: "a whole number of replications")
+            } ?? 1
 
         checkWarmup(warmup, duration: duration)
         if let duration, let timeline { checkTimeline(timeline, duration: duration, given: members["timeline"] != nil) }
@@ -53,13 +59,13 @@ extension Validator {
         }
 
         guard diagnostics.errors.isEmpty, let name, let duration, let warmup, let clients, let rooms, let presence,
-            let behavior, let network, let faults, let thresholds, let timeline, let seed
+            let behavior, let network, let faults, let thresholds, let timeline, let seed, let replications
         else { return nil }
         return Scenario(
             name: name, description: description, seed: seed, duration: duration, warmup: warmup,
             clients: Int(min(clients, JSONValue.exactIntegerLimit)), rooms: rooms, presence: presence,
             behavior: behavior, network: network,
-            faults: faults, thresholds: thresholds, timeline: timeline, sweep: sweep)
+            faults: faults, thresholds: thresholds, timeline: timeline, sweep: sweep, replications: replications)
     }
 
     private func name(_ value: JSONValue, _ path: JSONPath) -> String? {

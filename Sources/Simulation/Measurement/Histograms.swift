@@ -29,6 +29,9 @@ public struct DurationHistogram: Sendable {
 
     public var count: Int { Int(histogram.totalCount) }
 
+    /// Adds every value `other` recorded, as if they had been recorded here (pooling replications).
+    public mutating func add(_ other: DurationHistogram) { histogram.add(other.histogram) }
+
     /// The summary in seconds.
     public var summary: Summary { histogram.summary(scale: 1e-6) }
 
@@ -49,6 +52,9 @@ public struct CountHistogram: Sendable {
     public init() {}
 
     public mutating func record(_ value: Int) { _ = histogram.record(UInt64(max(0, value))) }
+
+    /// Adds every value `other` recorded, as if they had been recorded here (pooling replications).
+    public mutating func add(_ other: CountHistogram) { histogram.add(other.histogram) }
 
     public var summary: Summary { histogram.summary(scale: 1) }
 

@@ -65,6 +65,11 @@ public struct Recorder: Sendable {
 
     /// Observer views, one block of size² per room: `views[base(room) + observer * size + subject]`.
     private var views: [ViewState]
+    /// Per view: whether the observer's screen lists the subject (pushes, snapshots, room polls), and
+    /// whether the subject's avatar dot says offline (design B's user poll). The view shows the subject
+    /// online when it is listed and its dot does not say offline.
+    private var listed: [Bool]
+    private var dotOffline: [Bool]
     private var typingShown: [Bool]
     private var typingAwaiting: [Bool]
     private let viewBase: [Int]
@@ -95,6 +100,8 @@ public struct Recorder: Sendable {
         }
         viewBase = base
         views = Array(repeating: ViewState(), count: total)
+        listed = Array(repeating: false, count: total)
+        dotOffline = Array(repeating: false, count: total)
         typingShown = Array(repeating: false, count: total)
         typingAwaiting = Array(repeating: false, count: total)
         measurements.measuredSeconds = (end - measuredFrom).seconds
@@ -112,6 +119,7 @@ public struct Recorder: Sendable {
         case .truth(let present, let cause): truthChanged(client, present: present, cause: cause, now: now)
         case .truthTyping(let isTyping): typingChanged(client, isTyping: isTyping, now: now)
         case .show(let entry): show(entry, to: client, now: now)
+        case .showStatus(let entry): showStatus(entry, to: client, now: now)
         case .showTyping(let subject, let isTyping): showTyping(subject, isTyping: isTyping, to: client, now: now)
         case .showAll(let entries): showAll(entries, to: client, now: now)
         case .showAllTyping(let typing): showAllTyping(typing, to: client, now: now)
@@ -208,7 +216,22 @@ public struct Recorder: Sendable {
         let members = population.members(of: room)
         guard members.contains(entry.subject.index) else { return }
         setView(
-            room, members, observer: observer, subject: entry.subject.index, shown: entry.status.isPresent, now: now)
+            room, members, observer: observer, subject: entry.subject.index, listed: entry.status.isPresent, now: now)
+    }
+
+    /// `observer`'s avatar of `entry.subject` shows its status (design B's user poll).
+    mutating func showStatus(_ entry: ViewEntry, to observer: ClientID, now: Instant) {
+        guard entry.subject != observer else { return }
+        let room = population.roomOf[observer.index]
+        let members = population.members(of: room)
+        guard members.contains(entry.subject.index) else { return }
+        let index = viewIndex(
+            room, members, observer: observer.index - members.lowerBound,
+            subject: entry.subject.index - members.lowerBound)
+        dotOffline[index] = !entry.status.isPresent
+        apply(
+            index, observer: observer, subject: entry.subject.index, shown: listed[index] && !dotOffline[index],
+            now: now)
     }
 
     /// The observer repainted its room from a snapshot: members not in it show offline.
@@ -221,7 +244,7 @@ public struct Recorder: Sendable {
             let shown =
                 cursor < entries.endIndex && entries[cursor].subject.index == subject
                 && entries[cursor].status.isPresent
-            setView(room, members, observer: observer, subject: subject, shown: shown, now: now)
+            setView(room, members, observer: observer, subject: subject, listed: shown, now: now)
         }
     }
 
@@ -230,7 +253,10 @@ public struct Recorder: Sendable {
         let room = population.roomOf[observer.index]
         let members = population.members(of: room)
         for subject in members where subject != observer.index {
-            setView(room, members, observer: observer, subject: subject, shown: false, now: now)
+            let index = viewIndex(
+                room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
+            dotOffline[index] = false
+            setView(room, members, observer: observer, subject: subject, listed: false, now: now)
             setTypingView(room, members, observer: observer, subject: subject, typing: false, now: now)
         }
     }
@@ -255,10 +281,16 @@ public struct Recorder: Sendable {
     }
 
     private mutating func setView(
-        _ room: RoomID, _ members: Range<Int>, observer: ClientID, subject: Int, shown: Bool, now: Instant
+        _ room: RoomID, _ members: Range<Int>, observer: ClientID, subject: Int, listed isListed: Bool, now: Instant
     ) {
         let index = viewIndex(
             room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
+        listed[index] = isListed
+        apply(index, observer: observer, subject: subject, shown: isListed && !dotOffline[index], now: now)
+    }
+
+    /// The view at `index` now shows its subject online or offline.
+    private mutating func apply(_ index: Int, observer: ClientID, subject: Int, shown: Bool, now: Instant) {
         guard views[index].shown != shown else { return }
         let watching = clients[observer.index].truth.present
         if watching {

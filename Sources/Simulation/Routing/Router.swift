@@ -117,7 +117,7 @@ struct Router: Sendable {
                 if at <= end { host.schedule(.timer(timer, tag: tag), for: client, at: at) }
             case .link(let id):
                 links[client.index].socket = id
-            case .truth, .truthTyping, .show, .showTyping, .showAll, .showAllTyping, .clearView, .received:
+            case .truth, .truthTyping, .show, .showStatus, .showTyping, .showAll, .showAllTyping, .clearView, .received:
                 host.observe(effect, of: client, now: now)
             }
         }
