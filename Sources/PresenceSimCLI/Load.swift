@@ -107,8 +107,8 @@ struct Load: ParsableCommand {
             valueName: "redis://[:password@]host:port[/db]"))
     var target: String?
 
-    @Option(help: "Connections to the --target server.")
-    var connections: Int = 4
+    @Option(help: "Connections to the --target server (default 4).")
+    var connections: Int?
 
     @Option(
         name: .customLong("key-prefix"),
@@ -142,7 +142,12 @@ struct Load: ParsableCommand {
 
     /// The `--target` server's configuration, checked; nil without `--target`.
     func redisConfiguration() throws -> RedisConfiguration? {
-        guard let target else { return nil }
+        guard let target else {
+            if keyPrefix != nil || connections != nil || allowRemote {
+                throw ValidationError("--key-prefix, --connections and --allow-remote apply to a test with --target")
+            }
+            return nil
+        }
         let configuration: RedisConfiguration
         do {
             configuration = try RedisConfiguration(url: target)
@@ -154,7 +159,7 @@ struct Load: ParsableCommand {
                 "--target: \(RedisSession.url(configuration)) is not this machine; a load test sends it thousands "
                     + "of writes a second: add --allow-remote if that is what you want")
         }
-        guard (1...256).contains(connections) else {
+        if let connections, !(1...256).contains(connections) {
             throw ValidationError("--connections: expected 1 to 256, found \(connections)")
         }
         if let keyPrefix, keyPrefix.isEmpty {
@@ -243,7 +248,9 @@ struct Load: ParsableCommand {
         }
 
         let session = try redisConfiguration.map {
-            try RedisSession.open($0, connections: connections, keyPrefix: keyPrefix ?? RedisSession.defaultKeyPrefix())
+            try RedisSession.open(
+                $0, connections: connections ?? RedisSession.defaultConnections,
+                keyPrefix: keyPrefix ?? RedisSession.defaultKeyPrefix())
         }
         let interruption = Interruption()
         let tty = !quiet && isatty(STDERR_FILENO) != 0
@@ -255,7 +262,9 @@ struct Load: ParsableCommand {
             let judge = RampJudge(mode: mode)
             // A driver awaits each operation's round trip in turn: against Redis, more drivers keep more
             // requests in flight, four per connection.
-            let drivers = session.map { _ in max(2 * ProcessInfo.processInfo.activeProcessorCount, 4 * connections) }
+            let drivers = session.map {
+                max(2 * ProcessInfo.processInfo.activeProcessorCount, 4 * $0.pool.connections.count)
+            }
             let options = LoadTest.Options(
                 shards: shards, schedule: schedule, faults: !ramp, drivers: drivers, redis: session?.options)
             let outcome = try blockingWait {
@@ -282,7 +291,8 @@ struct Load: ParsableCommand {
         let targetSummary = session.map { session in
             LoadReport.RedisTargetSummary(
                 url: RedisSession.url(session.configuration), redisVersion: session.redisVersion,
-                connections: connections, keyPrefix: session.keyPrefix, usedMemoryBefore: session.usedMemoryBefore,
+                connections: session.pool.connections.count, keyPrefix: session.keyPrefix,
+                usedMemoryBefore: session.usedMemoryBefore,
                 usedMemoryAfter: usedMemoryAfter, keysDeleted: deleted, cleanupError: cleanupError)
         }
         if let cleanupError, let session {

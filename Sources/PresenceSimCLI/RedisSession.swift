@@ -17,6 +17,9 @@ struct RedisSession {
     let redisVersion: String
     let usedMemoryBefore: Int?
 
+    /// Connections to the server unless `--connections` says otherwise.
+    static let defaultConnections = 4
+
     /// Exit code for a target that cannot be reached or that fails during the test.
     static let unavailable: Int32 = 69
 

@@ -150,6 +150,12 @@ import Testing
         }
     }
 
+    @Test func targetOptionsNeedATarget() throws {
+        let result = try presenceSim(["load", "Scenarios/family-chat.json", "--key-prefix", "x:"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("apply to a test with --target"))
+    }
+
     @Test func designCIsRefused() throws {
         let result = try presenceSim(["load", "Scenarios/ttl-entries.json", "--target", "redis://127.0.0.1:1"])
         #expect(result.status == 64)
