@@ -37,9 +37,19 @@ struct Load: ParsableCommand {
             Ctrl-C (or SIGTERM) stops the test within a second and still writes what was measured, marked \
             "complete": false; a second Ctrl-C quits at once.
 
-            --target redis://[:password@]host:port[/db] also sends each operation to that Redis server             as the design's seed issues it (design A's SADD, SET … PX, SREM and SMEMBERS; design B's SET … PX,             SADD + PEXPIRE, SREM and pipelined GETs), and times the round trips: the latency is then             Redis's. The password may come from REDIS_PASSWORD instead of the URL; it is never printed. Keys             start with --key-prefix and are deleted at the end (also after Ctrl-C); TTLs are divided by the             speed and sent in milliseconds. Design ttl-entries keeps its entries in its own server and             cannot target Redis. A host other than this machine needs --allow-remote. The test stops, with a             partial report marked "complete": false, once more than 5% of its operations failed (at least             20).
+            --target redis://[:password@]host:port[/db] also sends each operation to that Redis server \
+            as the design's seed issues it (design A's SADD, SET … PX, SREM and SMEMBERS; design B's SET … PX, \
+            SADD + PEXPIRE, SREM and pipelined GETs), and times the round trips: the latency is then \
+            Redis's. The password may come from REDIS_PASSWORD instead of the URL; it is never printed. Keys \
+            start with --key-prefix and are deleted at the end (also after Ctrl-C); TTLs are divided by the \
+            speed and sent in milliseconds. Design ttl-entries keeps its entries in its own server and \
+            cannot target Redis. A host other than this machine needs --allow-remote. The test stops, with a \
+            partial report marked "complete": false, once more than 5% of its operations failed (at least \
+            20).
 
-            Exit codes: 0 ok · 64 bad input (also a refused Redis password) · 69 the Redis target cannot be             reached, or failed during the test (the report is written) · 1 internal failure · 130 / 143             stopped by SIGINT / SIGTERM.
+            Exit codes: 0 ok · 64 bad input (also a refused Redis password) · 69 the Redis target cannot be \
+            reached, or failed during the test (the report is written) · 1 internal failure · 130 / 143 \
+            stopped by SIGINT / SIGTERM.
             """
     )
 
