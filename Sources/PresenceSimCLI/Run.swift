@@ -77,11 +77,7 @@ struct Run: ParsableCommand {
     @OptionGroup var junit: JUnitOption
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
-        if let replications, !(1...Scenario.maximumReplications).contains(replications) {
-            throw ValidationError(
-                "--replications must be between 1 and \(Scenario.maximumReplications), found \(replications)")
-        }
+        try validateReplications(replications, jobs: jobs)
     }
 
     func run() throws {

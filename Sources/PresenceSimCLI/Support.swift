@@ -94,6 +94,15 @@ func printResult(
 }
 
 /// `--junit FILE`, shared by run, sweep, compare and bench.
+/// Checks `--replications` and `--jobs` (run and sweep share them).
+func validateReplications(_ replications: Int?, jobs: Int) throws {
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+    if let replications, !(1...Scenario.maximumReplications).contains(replications) {
+        throw ValidationError(
+            "--replications must be between 1 and \(Scenario.maximumReplications), found \(replications)")
+    }
+}
+
 struct JUnitOption: ParsableArguments {
     @Option(
         name: .customLong("junit"),

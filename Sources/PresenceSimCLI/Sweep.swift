@@ -86,11 +86,7 @@ struct Sweep: ParsableCommand {
     @OptionGroup var junit: JUnitOption
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
-        if let replications, !(1...Scenario.maximumReplications).contains(replications) {
-            throw ValidationError(
-                "--replications must be between 1 and \(Scenario.maximumReplications), found \(replications)")
-        }
+        try validateReplications(replications, jobs: jobs)
         for metric in [x, y] where MetricCatalog.metric(at: metric) == nil {
             let hint = MetricCatalog.suggestion(for: metric).map { "; did you mean '\($0)'?" } ?? ""
             throw ValidationError("unknown metric '\(metric)'\(hint) (`presence-sim metrics` lists them)")
