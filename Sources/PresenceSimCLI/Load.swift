@@ -324,7 +324,7 @@ struct Load: ParsableCommand {
         }
     }
 
-    private static func showProgress(_ step: LoadStep, shards: Int, verdict: String) {
+    private static func showProgress(_ step: LoadTest.MeasuredStep, shards: Int, verdict: String) {
         let rate = { (count: Int) in Format.number(Double(count) / max(step.wallSeconds, 1e-9)) }
         let line =
             "\(shards) shard\(shards == 1 ? "" : "s") · step \(step.index) · \(Format.number(step.speed))× · "

@@ -10,14 +10,14 @@ import Testing
     private static let bounds = RampBounds(lagP99: 0.010, latencyP99: 0.001)
 
     /// A step at `speed` with the given lag p99 (seconds), doing everything offered.
-    private static func step(_ index: Int, speed: Double, lag: Double) -> LoadStep {
+    private static func step(_ index: Int, speed: Double, lag: Double) -> LoadTest.MeasuredStep {
         var summary = LatencySummary.empty
         summary.count = 100
         summary.p99 = lag
         var latency = LatencySummary.empty
         latency.count = 100
         latency.p99 = 0.0001
-        return LoadStep(
+        return LoadTest.MeasuredStep(
             index: index, speed: speed, wallSeconds: 1, offered: [100, 0, 0, 0, 0, 0], achieved: [100, 0, 0, 0, 0, 0],
             events: 100, deliveries: 0, lag: summary, latency: latency, coreInputs: 100, coreBusySeconds: 0.1)
     }

@@ -52,7 +52,7 @@ public enum LoadHTMLRenderer {
         let operations = SVGChart.Axis("operations", unit: .quantity("/s"))
         let lag = SVGChart.Axis("lag p99", unit: .seconds)
         func label(_ run: LoadRun) -> String { "\(run.outcome.shards) shard\(run.outcome.shards == 1 ? "" : "s")" }
-        func rate(_ count: Int, _ step: LoadStep) -> Double {
+        func rate(_ count: Int, _ step: LoadTest.MeasuredStep) -> Double {
             step.wallSeconds > 0 ? Double(count) / step.wallSeconds : 0
         }
         if report.isRamp {

@@ -20,7 +20,7 @@ public struct RampBounds: Sendable, Hashable {
     }
 
     /// What the step broke, empty when it was sustained.
-    public func violations(_ step: LoadStep) -> [String] {
+    public func violations(_ step: LoadTest.MeasuredStep) -> [String] {
         var broken: [String] = []
         if step.lag.p99 > lagP99 {
             broken.append("lag p99 \(Format.wall(step.lag.p99)) > \(Format.wall(lagP99))")
@@ -45,10 +45,10 @@ public struct LoadRun: Sendable {
     public var outcome: LoadOutcome
     /// For a ramp: the fastest sustained step (nil when even the first judged step failed), and why
     /// the ramp stopped.
-    public var capacity: LoadStep?
+    public var capacity: LoadTest.MeasuredStep?
     public var stopReason: String?
 
-    public init(outcome: LoadOutcome, capacity: LoadStep? = nil, stopReason: String? = nil) {
+    public init(outcome: LoadOutcome, capacity: LoadTest.MeasuredStep? = nil, stopReason: String? = nil) {
         self.outcome = outcome
         self.capacity = capacity
         self.stopReason = stopReason
@@ -249,7 +249,7 @@ public struct LoadReport: Sendable {
         return JSONValue(object: fields)
     }
 
-    private static func json(_ step: LoadStep, shards: Int) -> JSONValue {
+    private static func json(_ step: LoadTest.MeasuredStep, shards: Int) -> JSONValue {
         let seconds = step.wallSeconds
         func rate(_ count: Int) -> JSONValue { JSONValue(seconds > 0 ? Double(count) / seconds : 0) }
         return JSONValue(object: [
@@ -318,7 +318,7 @@ public struct LoadReport: Sendable {
 
     private static let stepHeader = ["speed", "offered/s", "achieved/s", "lag p99", "latency p99", "core busy"]
 
-    private static func stepCells(_ step: LoadStep, shards: Int) -> [String] {
+    private static func stepCells(_ step: LoadTest.MeasuredStep, shards: Int) -> [String] {
         let seconds = max(step.wallSeconds, 1e-9)
         return [
             Format.number(step.speed) + "×", Format.number(Double(step.offeredTotal) / seconds),

@@ -4,12 +4,12 @@ import Simulation
 /// bounds (`RampBounds`); one failed step may be a hiccup of the machine, two in a row end the ramp.
 public final class RampJudge: Sendable {
     private let mode: LoadReport.Mode
-    private let state = Locked<(capacity: LoadStep?, reason: String?, failed: String?)>((nil, nil, nil))
+    private let state = Locked<(capacity: LoadTest.MeasuredStep?, reason: String?, failed: String?)>((nil, nil, nil))
 
     public init(mode: LoadReport.Mode) { self.mode = mode }
 
     /// Whether to go on after `step`, and a word for the progress line.
-    public func judge(_ step: LoadStep) -> (goOn: Bool, text: String) {
+    public func judge(_ step: LoadTest.MeasuredStep) -> (goOn: Bool, text: String) {
         guard case .ramp(let bounds, _) = mode else { return (true, "") }
         guard step.index > 0 else { return (true, "warm-up") }
         let broken = bounds.violations(step)

@@ -16,16 +16,16 @@ enum SimEvent: Sendable {
 /// The virtual-time event queue of a run.
 typealias EventQueue = CalendarQueue<SimEvent>
 
-/// What the engine must hand to a model next.
-enum Step {
-    case client(ClientID, ClientInput, now: Instant)
-    case server(ServerInput, now: Instant)
-}
-
 /// The part of a run both engines share: the router, the event queue and the recorder. The engines
 /// differ only in where the models live and how a step reaches them: the `events` engine calls them in
 /// place, the `actors` engine sends them to actors.
 struct SimulationCore {
+    /// What the engine must hand to a model next.
+    enum Step {
+        case client(ClientID, ClientInput, now: Instant)
+        case server(ServerInput, now: Instant)
+    }
+
     let scenario: Scenario
     let population: Population
     let end: Instant

@@ -1,32 +1,34 @@
 import PresenceCore
 
-/// One step of a load test as measured.
-public struct LoadStep: Sendable {
-    public var index: Int
-    public var speed: Double
-    public var wallSeconds: Double
-    /// Operations due in the step (by `OperationKind`), and those the core finished in it.
-    public var offered: [Int]
-    public var achieved: [Int]
-    public var events: Int
-    public var deliveries: Int
-    public var lag: LatencySummary
-    public var latency: LatencySummary
-    /// Inputs the core shards handled in the step (operations, timers, faults), and the wall-clock time
-    /// they spent on them, summed over shards.
-    public var coreInputs: Int
-    public var coreBusySeconds: Double
+extension LoadTest {
+    /// One step of a load test as measured.
+    public struct MeasuredStep: Sendable {
+        public var index: Int
+        public var speed: Double
+        public var wallSeconds: Double
+        /// Operations due in the step (by `OperationKind`), and those the core finished in it.
+        public var offered: [Int]
+        public var achieved: [Int]
+        public var events: Int
+        public var deliveries: Int
+        public var lag: LatencySummary
+        public var latency: LatencySummary
+        /// Inputs the core shards handled in the step (operations, timers, faults), and the wall-clock time
+        /// they spent on them, summed over shards.
+        public var coreInputs: Int
+        public var coreBusySeconds: Double
 
-    public var offeredTotal: Int { offered.reduce(0, +) }
-    public var achievedTotal: Int { achieved.reduce(0, +) }
+        public var offeredTotal: Int { offered.reduce(0, +) }
+        public var achievedTotal: Int { achieved.reduce(0, +) }
 
-    /// The share of the step the shards spent handling inputs (1 = every shard busy all the time).
-    public func coreBusyShare(shards: Int) -> Double {
-        wallSeconds > 0 ? coreBusySeconds / (wallSeconds * Double(shards)) : 0
+        /// The share of the step the shards spent handling inputs (1 = every shard busy all the time).
+        public func coreBusyShare(shards: Int) -> Double {
+            wallSeconds > 0 ? coreBusySeconds / (wallSeconds * Double(shards)) : 0
+        }
+
+        /// Mean wall-clock time a shard spent on one input: one shard can serve at most its inverse per second.
+        public var coreServiceTime: Double { coreInputs > 0 ? coreBusySeconds / Double(coreInputs) : 0 }
     }
-
-    /// Mean wall-clock time a shard spent on one input: one shard can serve at most its inverse per second.
-    public var coreServiceTime: Double { coreInputs > 0 ? coreBusySeconds / Double(coreInputs) : 0 }
 }
 
 /// The result of one load test.
@@ -36,7 +38,7 @@ public struct LoadOutcome: Sendable {
     public var drivers: Int
     public var schedule: SpeedSchedule
     /// The steps that ran, in order.
-    public var steps: [LoadStep]
+    public var steps: [LoadTest.MeasuredStep]
     public var wallSeconds: Double
     public var simulated: Instant
     /// Operation latency by `OperationKind`: from the call to the core to its return.

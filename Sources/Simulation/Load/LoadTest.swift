@@ -46,7 +46,7 @@ public enum LoadTest {
     /// Runs a load test to the schedule's end, until `onStep` returns false after a step, or until
     /// `shouldStop` returns true (polled every 100 ms).
     public static func run(
-        _ scenario: Scenario, options: Options, onStep: @escaping @Sendable (LoadStep) -> Bool,
+        _ scenario: Scenario, options: Options, onStep: @escaping @Sendable (LoadTest.MeasuredStep) -> Bool,
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> LoadOutcome {
         let settings = ModelSettings(scenario: scenario)
@@ -141,7 +141,7 @@ final class LoadContext: Sendable {
 
     /// Watches the steps go by: hands each finished step to `onStep`, stops the test when it says so,
     /// when `shouldStop` says so, or at the schedule's end.
-    func control(onStep: @Sendable (LoadStep) -> Bool, shouldStop: @Sendable () -> Bool) async -> Ending {
+    func control(onStep: @Sendable (LoadTest.MeasuredStep) -> Bool, shouldStop: @Sendable () -> Bool) async -> Ending {
         defer { stop() }
         let schedule = clock.schedule
         for (index, step) in schedule.steps.enumerated() {
@@ -159,7 +159,7 @@ final class LoadContext: Sendable {
     }
 
     /// Step `index` as the drivers measured it so far.
-    func measuredStep(_ index: Int) async -> LoadStep {
+    func measuredStep(_ index: Int) async -> LoadTest.MeasuredStep {
         var counts = StepCounts()
         for driver in drivers { counts.add(driver.statistics.withLock { $0[step: index] }) }
         var busy: Int64 = 0
@@ -170,7 +170,7 @@ final class LoadContext: Sendable {
             inputs += handled
         }
         let step = clock.schedule.steps[index]
-        return LoadStep(
+        return LoadTest.MeasuredStep(
             index: index, speed: step.speed, wallSeconds: Double(step.wallEnd - step.wallStart) * 1e-9,
             offered: counts.offered, achieved: counts.achieved, events: counts.events, deliveries: counts.deliveries,
             lag: counts.lag.summary, latency: counts.latency.summary, coreInputs: inputs,
@@ -188,7 +188,7 @@ final class LoadContext: Sendable {
                 lag.add(statistics.lag)
             }
         }
-        var steps: [LoadStep] = []
+        var steps: [LoadTest.MeasuredStep] = []
         for index in 0...lastStep { steps.append(await measuredStep(index)) }
         if let last = steps.indices.last {
             // The last step may have been cut short.

@@ -4,8 +4,9 @@ import Reporting
 import Scenario
 import Simulation
 
-struct Sweep: ParsableCommand {
+struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sweep",
         abstract: "Run a scenario for every combination of some keys' values and compare them.",
         discussion: """
             Each --set KEY=V1,V2,... adds a swept key; the points are the grid of all combinations, or \
