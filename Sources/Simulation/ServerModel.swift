@@ -39,11 +39,10 @@ public enum ServerEffect: Hashable, Sendable {
     case ping(ClientID, ConnectionID, at: Instant)
     /// Give up on the socket at `at` unless something changes (Socket.IO's pingTimeout).
     case pingTimeout(ClientID, ConnectionID, at: Instant)
-    /// What the design's own read of the store shows of a client: present from now until `until` unless
-    /// something changes first (design A: the family set; B: the room read; C: the live entries).
-    case storeView(ClientID, presentUntil: Instant)
-    /// Whether the client's key exists: from now until `until` unless refreshed.
-    case keyView(ClientID, presentUntil: Instant)
+    /// What the store shows of a client from now on, unless something changes first: the design's own read
+    /// shows it until `readUntil` (design A: the family set; B: the room read; C: the live entries), and its
+    /// key exists until `keyUntil`.
+    case storeView(ClientID, readUntil: Instant, keyUntil: Instant)
     /// The design wrote a last-seen value for the client.
     case lastSeen(ClientID, Instant)
     /// Store operations as the reference design would issue them to Redis.
@@ -321,8 +320,7 @@ public struct PresenceServer: Sendable {
         let socketsDrop = design != .socketioRedis
         if socketsDrop { forgetConnectionState() }
         for index in 0..<population.clientCount {
-            effects.append(.storeView(ClientID(index), presentUntil: now))
-            effects.append(.keyView(ClientID(index), presentUntil: now))
+            effects.append(.storeView(ClientID(index), readUntil: now, keyUntil: now))
             if socketsDrop { dropSocket(of: index, &effects) }
         }
     }
@@ -356,8 +354,10 @@ public struct PresenceServer: Sendable {
         let key = population.key(of: client)
         let entry = store.entry(key, now: now)
         let entryUntil = entry.flatMap { $0.status.isPresent ? $0.expiresAt : nil }
-        let membershipUntil =
+        // The membership is looked up only by the designs whose read needs it.
+        var membershipUntil: Instant? {
             store.isMember(client, of: key.room, now: now) ? store.membershipExpiry(of: key.room) : nil
+        }
         let readUntil: Instant?
         switch design {
         case .socketioRedis:
@@ -365,12 +365,11 @@ public struct PresenceServer: Sendable {
             readUntil = membershipUntil
         case .httpPolling:
             // The room read: set members whose key still exists, shown with the key's status.
-            readUntil = membershipUntil.flatMap { membership in entryUntil.map { min($0, membership) } }
+            readUntil = entryUntil.flatMap { entry in membershipUntil.map { min(entry, $0) } }
         case .ttlEntries:
             readUntil = entryUntil
         }
-        effects.append(.storeView(client, presentUntil: readUntil ?? now))
-        effects.append(.keyView(client, presentUntil: entry?.expiresAt ?? now))
+        effects.append(.storeView(client, readUntil: readUntil ?? now, keyUntil: entry?.expiresAt ?? now))
     }
 
     /// What a room read returns to `reader`: design A's raw set (ghosts included); otherwise the

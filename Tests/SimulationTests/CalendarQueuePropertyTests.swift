@@ -42,7 +42,7 @@ import Testing
     /// the wheel's span and far beyond; they are fewer, since the wheel turns one bucket at a time towards
     /// an event near the end of its span.
     private static func firstDifference(seed: UInt64, wide: Bool, steps: Int) -> String? {
-        var random = SplitMix64(seed: seed)
+        var random = RandomStream(seed: seed, stream: 0, purpose: .behavior)
         var queue = CalendarQueue<Int>()
         var reference = Reference()
         var clock = Instant.zero
@@ -84,7 +84,7 @@ import Testing
     }
 
     /// An instant for a schedule or a pop limit, relative to the last popped instant.
-    private static func instant(near clock: Instant, recent: [Instant], wide: Bool, using random: inout SplitMix64)
+    private static func instant(near clock: Instant, recent: [Instant], wide: Bool, using random: inout RandomStream)
         -> Instant
     {
         func later(by nanoseconds: UInt64) -> Instant { clock + Interval(nanoseconds: Int64(nanoseconds)) }
@@ -152,21 +152,7 @@ import Testing
     }
 }
 
-/// SplitMix64 (the generator `RandomStream` and swift-argument-parser's `roll` use): the same seed gives
-/// the same operations on every machine and every run.
-private struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension RandomStream {
     /// A draw in 0..<bound (bound > 0); the slight modulo bias does not matter for a test.
-    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
+    fileprivate mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
 }

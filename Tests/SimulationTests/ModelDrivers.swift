@@ -86,13 +86,13 @@ func sends(in effects: [ClientEffect]) -> [Uplink] {
 
 /// The presence server of a scenario, driven by hand.
 ///
-/// What the store shows of each client (`.storeView` and `.keyView`) is taken out of the effects each
+/// What the store shows of each client (`.storeView`) is taken out of the effects each
 /// call returns and kept in `readView` and `keyView`, so that tests of messages and fan-out read only
 /// those, and tests of the store's views read the views.
 struct ServerDriver {
     var server: PresenceServer
     let population: Population
-    /// The last `.storeView` and `.keyView` of each client: shown online until then.
+    /// The last `.storeView` of each client: its read shows it, and its key exists, until then.
     private(set) var readView: [Int: Instant] = [:]
     private(set) var keyView: [Int: Instant] = [:]
 
@@ -129,11 +129,9 @@ struct ServerDriver {
     private mutating func keepingViews(_ effects: [ServerEffect]) -> [ServerEffect] {
         effects.filter { effect in
             switch effect {
-            case .storeView(let client, let until):
-                readView[client.index] = until
-                return false
-            case .keyView(let client, let until):
-                keyView[client.index] = until
+            case .storeView(let client, let readUntil, let keyUntil):
+                readView[client.index] = readUntil
+                keyView[client.index] = keyUntil
                 return false
             default:
                 return true

@@ -28,19 +28,19 @@ struct SimulationCore {
 
     let scenario: Scenario
     let population: Population
-    let end: Instant
     private var router: Router
     private var shell: VirtualTimeShell
     private(set) var now = Instant.zero
     private(set) var processed = 0
 
     var recorder: Recorder { shell.recorder }
+    var end: Instant { router.end }
 
     init(scenario: Scenario, settings: ModelSettings, population: Population, platforms: [Platform]) {
         self.scenario = scenario
         self.population = population
-        end = Instant.zero + scenario.duration
-        router = Router(scenario: scenario, settings: settings, population: population, end: end)
+        router = Router(
+            scenario: scenario, settings: settings, population: population, end: Instant.zero + scenario.duration)
         shell = VirtualTimeShell(recorder: Recorder(scenario: scenario, population: population, platforms: platforms))
     }
 

@@ -159,8 +159,9 @@ struct LoadHost: RouterHost {
     mutating func delivered(_ message: Inbound, to client: ClientID, bytes: Int, now: Instant) { deliveries += 1 }
 
     mutating func observe(_ effect: ServerEffect, now: Instant) {
-        if case .storeView(let client, let until) = effect {
-            lapses.storeView(client, presentUntil: until, now: now, due: due)
+        // An entry lapses when its key runs out before the next refresh.
+        if case .storeView(let client, _, let keyUntil) = effect {
+            lapses.storeView(client, presentUntil: keyUntil, now: now, due: due)
         }
     }
 }

@@ -65,11 +65,6 @@ public struct Recorder: Sendable {
 
     /// Observer views, one block of size² per room: `views[base(room) + observer * size + subject]`.
     private var views: [ViewState]
-    /// Per view: whether the observer's screen lists the subject (pushes, snapshots, room polls), and
-    /// whether the subject's avatar dot says offline (design B's user poll). The view shows the subject
-    /// online when it is listed and its dot does not say offline.
-    private var listed: [Bool]
-    private var dotOffline: [Bool]
     private var typingShown: [Bool]
     private var typingAwaiting: [Bool]
     private let viewBase: [Int]
@@ -100,8 +95,6 @@ public struct Recorder: Sendable {
         }
         viewBase = base
         views = Array(repeating: ViewState(), count: total)
-        listed = Array(repeating: false, count: total)
-        dotOffline = Array(repeating: false, count: total)
         typingShown = Array(repeating: false, count: total)
         typingAwaiting = Array(repeating: false, count: total)
         measurements.measuredSeconds = (end - measuredFrom).seconds
@@ -133,8 +126,8 @@ public struct Recorder: Sendable {
     mutating func record(_ effect: ServerEffect, now: Instant) {
         switch effect {
         case .fanout(let recipients): fanout(recipients: recipients, now: now)
-        case .storeView(let client, let until): storeView(client, presentUntil: until, now: now)
-        case .keyView(let client, let until): keyView(client, presentUntil: until, now: now)
+        case .storeView(let client, let readUntil, let keyUntil):
+            storeView(client, readUntil: readUntil, keyUntil: keyUntil, now: now)
         case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
         case .storeOps(let count): storeOperations(count, now: now)
         case .deliver, .schedule, .ping, .pingTimeout: break  // Routed: deliveries come through `countDown`.
@@ -228,10 +221,8 @@ public struct Recorder: Sendable {
         let index = viewIndex(
             room, members, observer: observer.index - members.lowerBound,
             subject: entry.subject.index - members.lowerBound)
-        dotOffline[index] = !entry.status.isPresent
-        apply(
-            index, observer: observer, subject: entry.subject.index, shown: listed[index] && !dotOffline[index],
-            now: now)
+        views[index].dotOffline = !entry.status.isPresent
+        apply(index, observer: observer, subject: entry.subject.index, now: now)
     }
 
     /// The observer repainted its room from a snapshot: members not in it show offline.
@@ -255,7 +246,7 @@ public struct Recorder: Sendable {
         for subject in members where subject != observer.index {
             let index = viewIndex(
                 room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
-            dotOffline[index] = false
+            views[index].dotOffline = false
             setView(room, members, observer: observer, subject: subject, listed: false, now: now)
             setTypingView(room, members, observer: observer, subject: subject, typing: false, now: now)
         }
@@ -285,12 +276,13 @@ public struct Recorder: Sendable {
     ) {
         let index = viewIndex(
             room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
-        listed[index] = isListed
-        apply(index, observer: observer, subject: subject, shown: isListed && !dotOffline[index], now: now)
+        views[index].listed = isListed
+        apply(index, observer: observer, subject: subject, now: now)
     }
 
-    /// The view at `index` now shows its subject online or offline.
-    private mutating func apply(_ index: Int, observer: ClientID, subject: Int, shown: Bool, now: Instant) {
+    /// The view at `index` shows its subject online when the screen lists it and its dot does not say offline.
+    private mutating func apply(_ index: Int, observer: ClientID, subject: Int, now: Instant) {
+        let shown = views[index].listed && !views[index].dotOffline
         guard views[index].shown != shown else { return }
         let watching = clients[observer.index].truth.present
         if watching {
@@ -343,18 +335,14 @@ public struct Recorder: Sendable {
 
     // MARK: The store's view
 
-    /// The store's read shows the client online from now until `until` (now: offline at once).
-    mutating func storeView(_ client: ClientID, presentUntil until: Instant, now: Instant) {
+    /// The store's read shows the client online from now until `readUntil`, and its key exists until
+    /// `keyUntil` (`now`: offline, or gone, at once).
+    mutating func storeView(_ client: ClientID, readUntil: Instant, keyUntil: Instant, now: Instant) {
+        let truth = clients[client.index].truth
         tracker.storeShows(
-            &clients[client.index].read, until: until, now: now, truth: clients[client.index].truth,
-            stats: &measurements.store)
-    }
-
-    /// The client's key exists from now until `until` (now: gone at once).
-    mutating func keyView(_ client: ClientID, presentUntil until: Instant, now: Instant) {
+            &clients[client.index].read, until: readUntil, now: now, truth: truth, stats: &measurements.store)
         tracker.storeShows(
-            &clients[client.index].key, until: until, now: now, truth: clients[client.index].truth,
-            stats: &measurements.storeKey)
+            &clients[client.index].key, until: keyUntil, now: now, truth: truth, stats: &measurements.storeKey)
     }
 
     // MARK: Last seen, cost, fan-out

@@ -55,6 +55,11 @@ struct ViewState {
 
     var shown = false
     var flags = Flags()
+    /// An observer's widgets, which the recorder combines into `shown`: whether the screen lists the subject
+    /// (pushes, snapshots, room polls), and whether its avatar's dot says offline (design B's user poll).
+    /// They fill the record's padding.
+    var listed = false
+    var dotOffline = false
     /// When `shown` last changed.
     var since = Instant.zero
 }
