@@ -87,11 +87,10 @@ public struct RedisCommands: Sendable {
             commands.append(["SREM", roomKey(client), user(client)])
         case (.httpPolling, .message(let client, .pollRoom)):
             requests.append(.membersThenGet(set: roomKey(client), keyPrefix: keyPrefix + "presence:"))
-        case (.httpPolling, .message(let client, .pollUsers)):
-            let others = otherMembers(of: client)
-            for start in stride(from: 0, to: others.count, by: max(1, presence.userPollBatch)) {
-                let batch = others[start..<min(others.count, start + max(1, presence.userPollBatch))]
-                requests.append(.pipeline(batch.map { ["GET", presenceKey(ClientID($0))] }))
+        case (.httpPolling, .message(_, .pollUsers)):
+            // One request per answer the server sent: the batches it already made.
+            for case .deliver(_, .usersAnswer(let users)) in effects {
+                requests.append(.pipeline(users.map { ["GET", presenceKey($0.subject)] }))
             }
         case (.httpPolling, .message(let client, .typing(let isTyping))):
             let typingTTL = presence.typingTTL ?? presence.typingStop
