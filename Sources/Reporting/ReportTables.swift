@@ -130,7 +130,7 @@ extension RunReport {
         }
         return ReportTable(
             title: "Offline detection by cause",
-            header: ["cause", "detections", "observers p50 / p99", "store p50 / p99"],
+            header: ["cause", "detections", "observers p50 / p99", "store read p50 / p99"],
             rows: rows)
     }
 
