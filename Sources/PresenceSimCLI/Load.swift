@@ -145,7 +145,7 @@ struct Load: ParsableCommand {
         if !(1...200).contains(maxSteps) {
             throw ValidationError("--max-steps: expected 1 to 200, found \(maxSteps)")
         }
-        _ = try shardCounts()
+        _ = try shardCounts(onePerClient: true)
         _ = try durations()
         _ = try redisConfiguration()
     }
@@ -191,7 +191,17 @@ struct Load: ParsableCommand {
         )
     }
 
-    func shardCounts() throws -> [Int] {
+    /// The core shard counts to run; a scenario whose clients are in several rooms runs on one shard, since
+    /// rooms are what the shards divide and such a client's changes reach rooms on several of them.
+    func shardCounts(onePerClient: Bool) throws -> [Int] {
+        guard onePerClient else {
+            guard shards == nil || shards == "1" else {
+                throw ValidationError(
+                    "--shards: the scenario's clients are in several rooms each (rooms.perClient), so its core runs "
+                        + "on one shard, found '\(shards ?? "")'")
+            }
+            return [1]
+        }
         guard let shards else { return ramp ? [1, 2, 4] : [ProcessInfo.processInfo.activeProcessorCount] }
         let counts = shards.split(separator: ",", omittingEmptySubsequences: false).map {
             Int($0.trimmingCharacters(in: .whitespaces))
@@ -227,7 +237,7 @@ struct Load: ParsableCommand {
                 "--target: design \(scenario.presence.design.rawValue) keeps its entries in its own server, not in "
                     + "Redis, so there is nothing to send to Redis: load-test it without --target")
         }
-        let counts = try shardCounts()
+        let counts = try shardCounts(onePerClient: scenario.rooms.isPartition)
         let given = try durations()
         let schedule: SpeedSchedule
         let mode: LoadReport.Mode

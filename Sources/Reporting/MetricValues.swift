@@ -31,6 +31,8 @@ public struct MetricValues: Sendable, Equatable {
         values["cost.radioJoulesPerClientHour"] = mobileHours > 0 ? m.radioJoules / mobileHours : 0
         values["cost.radioActiveShare"] =
             m.mobileOnlineSeconds > 0 ? min(1, m.radioActiveSeconds / m.mobileOnlineSeconds) : 0
+        values["cost.peakHour.heartbeatsPerSecond"] = m.peakHour.heartbeatsPerSecond
+        values["cost.peakHour.storeOpsPerSecond"] = m.peakHour.storeOpsPerSecond
         values["fanout.eventsPerSecond"] = Double(m.fanoutEvents) / seconds
         values["fanout.deliveriesPerSecond"] = Double(m.deliveries) / seconds
         values["fanout.deliveriesPerClientHour"] = onlineHours > 0 ? Double(m.deliveries) / onlineHours : 0
@@ -39,6 +41,7 @@ public struct MetricValues: Sendable, Equatable {
         values["fanout.perEvent.p99"] = perEvent.p99
         values["fanout.perEvent.max"] = perEvent.max
         values["fanout.peakDeliveriesPerSecond"] = Double(m.deliveriesBySecond.max() ?? 0)
+        values["fanout.peakHour.deliveriesPerSecond"] = m.peakHour.deliveriesPerSecond
     }
 
     private mutating func add(_ prefix: String, _ stats: StalenessStats) {

@@ -129,10 +129,27 @@ extension Measurements {
             pooled.deliveries += part.deliveries
             pooled.recipientsPerEvent.add(part.recipientsPerEvent)
             pooled.deliveriesBySecond += part.deliveriesBySecond
+            pooled.peakHour.pool(part.peakHour)
+            pooled.poolFanoutByRoomSize(part.fanoutByRoomSize)
             pooled.onlineClientSeconds += part.onlineClientSeconds
             pooled.measuredSeconds += part.measuredSeconds
         }
         return pooled
+    }
+}
+
+extension Measurements {
+    /// Adds another replication's fan-out per room-size bucket. Its population differs, so the buckets
+    /// may too: the pooled list covers both; `rooms` stays the first replication's, like the population block.
+    fileprivate mutating func poolFanoutByRoomSize(_ other: [FanoutBucket]) {
+        for (index, bucket) in other.enumerated() {
+            if index == fanoutByRoomSize.count {
+                fanoutByRoomSize.append(FanoutBucket(smallest: bucket.smallest, largest: bucket.largest))
+            }
+            fanoutByRoomSize[index].events += bucket.events
+            fanoutByRoomSize[index].deliveries += bucket.deliveries
+            fanoutByRoomSize[index].recipientsPerEvent.add(bucket.recipientsPerEvent)
+        }
     }
 }
 

@@ -69,6 +69,8 @@ extension RunReport {
         tables.append(causeTable)
         tables.append(costTable)
         tables.append(fanoutTable)
+        tables.append(fanoutByRoomSizeTable)
+        tables.append(populationTable)
         return tables
     }
 
@@ -141,6 +143,8 @@ extension RunReport {
             ["bytes up", value("cost.bytesUpPerSecond"), ""],
             ["bytes down", value("cost.bytesDownPerSecond"), ""],
             ["store operations", value("cost.storeOpsPerSecond"), ""],
+            ["heartbeats, busiest hour", value("cost.peakHour.heartbeatsPerSecond"), ""],
+            ["store operations, busiest hour", value("cost.peakHour.storeOpsPerSecond"), ""],
         ]
         if (outcome.platformCounts[.ios] ?? 0) + (outcome.platformCounts[.android] ?? 0) > 0 {
             rows.append([
@@ -162,8 +166,48 @@ extension RunReport {
                     "mean \(value("fanout.perEvent.mean")) · p99 \(value("fanout.perEvent.p99")) · max \(value("fanout.perEvent.max"))",
                     "",
                 ],
+                ["deliveries, busiest hour", value("fanout.peakHour.deliveriesPerSecond"), ""],
                 ["peak deliveries (worst second)", value("fanout.peakDeliveriesPerSecond"), ""],
             ])
+    }
+
+    /// Where the fan-out goes: the rooms of each size and what was pushed to them.
+    private var fanoutByRoomSizeTable: ReportTable {
+        let m = outcome.measurements
+        let seconds = max(m.measuredSeconds, 1e-9)
+        let total = max(1, m.fanoutByRoomSize.reduce(0) { $0 + $1.deliveries })
+        return ReportTable(
+            title: "Fan-out by room size",
+            header: ["room size", "rooms", "events pushed", "deliveries", "share", "recipients per event"],
+            rows: m.fanoutByRoomSize.map { bucket in
+                let perEvent = bucket.recipientsPerEvent.summary
+                return [
+                    bucket.sizeLabel, Format.grouped(bucket.rooms),
+                    Format.metric("fanout.eventsPerSecond", Double(bucket.events) / seconds),
+                    Format.metric("fanout.deliveriesPerSecond", Double(bucket.deliveries) / seconds),
+                    Format.percent(Double(bucket.deliveries) / Double(total)),
+                    perEvent.count > 0
+                        ? "mean \(Format.number(perEvent.mean)) · max \(Format.number(perEvent.max))" : "–",
+                ]
+            })
+    }
+
+    /// Who was in which room.
+    private var populationTable: ReportTable {
+        let population = outcome.population
+        func distribution(_ summary: Summary) -> String {
+            "mean \(Format.number(summary.mean)) · p50 \(Format.number(summary.p50)) · p90 \(Format.number(summary.p90)) · "
+                + "p99 \(Format.number(summary.p99)) · max \(Format.number(summary.max))"
+        }
+        var rows = [
+            ["rooms", Format.grouped(population.rooms)],
+            ["room size", distribution(population.roomSize)],
+            ["rooms per client", distribution(population.roomsPerClient)],
+        ]
+        if population.droppedMemberships > 0 {
+            rows.append(["memberships that did not fit", Format.grouped(population.droppedMemberships)])
+        }
+        return ReportTable(title: "Population", header: ["", ""], rows: rows)
     }
 }
 

@@ -65,9 +65,11 @@ public struct RunReport: Sendable {
         let m = outcome.measurements
         return [
             ("scenario", scenario.resolvedJSON()),
+            ("population", outcome.population.json),
             ("staleness", metrics.json(section: "staleness")),
             ("cost", metrics.json(section: "cost")),
             ("fanout", metrics.json(section: "fanout")),
+            ("fanoutByRoomSize", .array(m.fanoutByRoomSize.map { $0.json(measuredSeconds: m.measuredSeconds) })),
             ("timeline", .array(m.timeline.map(\.json))),
             (
                 "distributions",
@@ -124,6 +126,46 @@ public struct RunReport: Sendable {
                 (key: "complete", value: .bool(outcome.complete)),
                 (key: "run", value: run),
             ] + sections)
+    }
+}
+
+extension PopulationSummary {
+    var json: JSONValue {
+        [
+            "rooms": JSONValue(rooms),
+            "memberships": JSONValue(memberships),
+            "droppedMemberships": JSONValue(droppedMemberships),
+            "roomSize": roomSize.countJSON,
+            "roomsPerClient": roomsPerClient.countJSON,
+        ]
+    }
+}
+
+extension Summary {
+    /// A distribution of whole numbers: count, mean, p50, p90, p99, max.
+    var countJSON: JSONValue {
+        [
+            "count": JSONValue(count), "mean": .number(mean), "p50": .number(p50), "p90": .number(p90),
+            "p99": .number(p99), "max": .number(max),
+        ]
+    }
+}
+
+extension FanoutBucket {
+    /// "1–9", "10–99", …
+    public var sizeLabel: String { "\(Format.grouped(smallest))–\(Format.grouped(largest))" }
+
+    /// The bucket's rooms and what was pushed to them: deliveries per second over the measured window, and
+    /// recipients per event.
+    func json(measuredSeconds: Double) -> JSONValue {
+        [
+            "roomSize": [JSONValue(smallest), JSONValue(largest)],
+            "rooms": JSONValue(rooms),
+            "events": JSONValue(events),
+            "deliveries": JSONValue(deliveries),
+            "deliveriesPerSecond": .number(Double(deliveries) / max(measuredSeconds, 1e-9)),
+            "perEvent": recipientsPerEvent.summary.countJSON,
+        ]
     }
 }
 

@@ -72,6 +72,8 @@ public enum MetricCatalog {
             Metric(path: "cost.storeOpsPerSecond", unit: .perSecond, better: .lowerIsBetter),
             Metric(path: "cost.radioJoulesPerClientHour", unit: .joulesPerClientHour, better: .lowerIsBetter),
             Metric(path: "cost.radioActiveShare", unit: .ratio, better: .lowerIsBetter),
+            Metric(path: "cost.peakHour.heartbeatsPerSecond", unit: .perSecond, better: .lowerIsBetter),
+            Metric(path: "cost.peakHour.storeOpsPerSecond", unit: .perSecond, better: .lowerIsBetter),
             Metric(path: "fanout.eventsPerSecond", unit: .perSecond, better: .lowerIsBetter),
             Metric(path: "fanout.deliveriesPerSecond", unit: .perSecond, better: .lowerIsBetter),
             Metric(path: "fanout.deliveriesPerClientHour", unit: .perClientHour, better: .lowerIsBetter),
@@ -79,6 +81,7 @@ public enum MetricCatalog {
             Metric(path: "fanout.perEvent.p99", unit: .recipients, better: .lowerIsBetter),
             Metric(path: "fanout.perEvent.max", unit: .recipients, better: .lowerIsBetter),
             Metric(path: "fanout.peakDeliveriesPerSecond", unit: .perSecond, better: .lowerIsBetter),
+            Metric(path: "fanout.peakHour.deliveriesPerSecond", unit: .perSecond, better: .lowerIsBetter),
         ]
         return metrics
     }()

@@ -14,7 +14,7 @@ extension Scenario {
             ("duration", Self.json(duration)),
             ("warmup", Self.json(warmup)),
             ("clients", JSONValue(clients)),
-            ("rooms", JSONValue(object: [("size", Self.json(rooms.size))])),
+            ("rooms", Self.json(rooms)),
             ("protocol", Self.json(presence)),
             ("behavior", Self.json(behavior)),
             ("network", Self.json(network)),
@@ -52,10 +52,24 @@ extension Scenario {
         }
     }
 
+    /// `perClient` is left out when it is 1, so a one-room-per-client scenario reads as it did before the key.
+    static func json(_ rooms: Rooms) -> JSONValue {
+        var members = [("size", json(rooms.size))]
+        if !rooms.isPartition { members.append(("perClient", json(rooms.perClient))) }
+        return JSONValue(object: members)
+    }
+
     static func json(_ size: CountDistribution) -> JSONValue {
         switch size {
         case .constant(let value): JSONValue(value)
         case .uniform(let low, let high): ["uniform": [JSONValue(low), JSONValue(high)]]
+        case .zipf(let exponent, let low, let high):
+            [
+                "zipf": JSONValue(object: [
+                    ("exponent", JSONValue(exponent)), ("min", JSONValue(low)), ("max", JSONValue(high)),
+                ])
+            ]
+        case .lognormal(let median, let p99): ["lognormal": ["median": JSONValue(median), "p99": JSONValue(p99)]]
         }
     }
 

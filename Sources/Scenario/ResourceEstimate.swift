@@ -6,15 +6,18 @@ import PresenceCore
 /// The figures come from the engine prototypes (`ENGINE-NOTES.md`) and from measured runs: a plain
 /// discrete-event loop keeps ~112 bytes per client and an actor per client ~1.6 KB, so 1,000 bytes covers
 /// a client with its store entry, histograms and queue slots. The recorder keeps every observer's view of
-/// every member of its room (16 bytes) and two typing flags, 18 bytes per pair: 20,000 clients in rooms
-/// of 5,000 peak at 1.8 GB. Deliveries are counted per simulated second (8 bytes each). A client causes
+/// every member of each of its rooms (16 bytes) and two typing flags, 18 bytes per pair: 20,000 clients in
+/// rooms of 5,000 peak at 1.8 GB. A client in k rooms keeps k × E[s²]/E[s] views, since a membership falls
+/// in a room with probability proportional to its size; each membership costs 16 bytes of room lists. Deliveries are counted per simulated second (8 bytes each). A client causes
 /// about 4 events per heartbeat (send, arrive, store write, timer), and as many per poll, ping, session
 /// change or episode; the loop runs a few million events per second.
 public enum ResourceEstimate {
     /// Memory per simulated client, in bytes.
     public static let bytesPerClient: Double = 1_000
-    /// Memory per (client × largest room size) pair, in bytes.
+    /// Memory per (observer, member) pair of a shared room, in bytes.
     public static let bytesPerRoomPair: Double = 18
+    /// Memory per membership (a client in a room), in bytes.
+    public static let bytesPerMembership: Double = 16
     /// Memory per simulated second, in bytes.
     public static let bytesPerSimulatedSecond: Double = 8
     /// Share of physical memory a run may plan to use.
@@ -31,21 +34,46 @@ public enum ResourceEstimate {
     /// This machine's memory in bytes.
     public static var physicalMemory: UInt64 { ProcessInfo.processInfo.physicalMemory }
 
-    /// Estimated memory of a run, in bytes.
-    public static func memory(clients: Int, largestRoom: Int, duration: Interval = .zero) -> Double {
-        memory(clients: Double(clients), largestRoom: largestRoom, duration: duration)
+    /// What the population costs per client: memberships and the observer views of its rooms' members.
+    public struct Memberships: Sendable, Equatable {
+        /// Rooms per client, on average.
+        public var roomsPerClient: Double
+        /// Members of the room a membership falls in, on average (size-biased: E[s²]/E[s]).
+        public var membersPerRoom: Double
+
+        /// Expected values for `rooms` with `clients` clients (room sizes are capped at the client count).
+        public init(rooms: Rooms, clients: Double) {
+            let cap = Int(min(max(1, clients), 1e9))
+            roomsPerClient = rooms.perClient.moments(cap: .max).mean
+            let size = rooms.size.moments(cap: cap)
+            membersPerRoom = size.mean > 0 ? size.meanSquare / size.mean : 0
+        }
+
+        /// One room of `size` members per client.
+        public init(roomSize: Int) {
+            roomsPerClient = 1
+            membersPerRoom = Double(roomSize)
+        }
+
+        var bytesPerClient: Double {
+            roomsPerClient * (bytesPerMembership + membersPerRoom * bytesPerRoomPair)
+        }
     }
 
-    static func memory(clients: Double, largestRoom: Int, duration: Interval) -> Double {
-        clients * bytesPerClient + clients * Double(largestRoom) * bytesPerRoomPair
-            + max(0, duration.seconds) * bytesPerSimulatedSecond
+    /// Estimated memory of a run, in bytes.
+    public static func memory(clients: Int, memberships: Memberships, duration: Interval = .zero) -> Double {
+        memory(clients: Double(clients), memberships: memberships, duration: duration)
+    }
+
+    static func memory(clients: Double, memberships: Memberships, duration: Interval) -> Double {
+        clients * (bytesPerClient + memberships.bytesPerClient) + max(0, duration.seconds) * bytesPerSimulatedSecond
     }
 
     /// The most clients whose estimated memory fits in the usable share of `physicalMemory`.
-    public static func largestClientCount(largestRoom: Int, physicalMemory: UInt64, duration: Interval = .zero)
-        -> Int
-    {
-        let perClient = bytesPerClient + Double(largestRoom) * bytesPerRoomPair
+    public static func largestClientCount(
+        memberships: Memberships, physicalMemory: UInt64, duration: Interval = .zero
+    ) -> Int {
+        let perClient = bytesPerClient + memberships.bytesPerClient
         let usable = Double(physicalMemory) * usableMemoryShare - max(0, duration.seconds) * bytesPerSimulatedSecond
         return Int(min(Double(Int.max / 2), max(0, usable / perClient).rounded(.down)))
     }

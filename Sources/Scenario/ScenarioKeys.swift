@@ -5,7 +5,7 @@ enum ScenarioKeys {
         "network",
         "faults", "thresholds", "timeline", "sweep", "replications",
     ]
-    static let rooms = ["size"]
+    static let rooms = ["size", "perClient"]
     static let presence = [
         "design", "heartbeat", "ttl", "expiry", "delivery", "userPoll", "userPollBatch", "typingPoll", "pingInterval",
         "pingTimeout", "leaveOnDisconnect", "away", "awayOnHidden", "offlineOnLeave", "roomSetTTL", "typingStop",
@@ -23,7 +23,8 @@ enum ScenarioKeys {
     static let faultKinds = ["restart-core", "restart-server", "partition", "latency-spike"]
     static let sweep = ["set", "zip"]
     static let distributionForms = ["constant", "uniform", "exponential", "lognormal"]
-    static let countForms = ["constant", "uniform"]
+    static let countForms = ["constant", "uniform", "zipf", "lognormal"]
+    static let zipf = ["exponent", "min", "max"]
     static let lognormal = ["median", "p99"]
 
     /// The objects whose keys are distinctive enough to suggest "this key belongs over there".

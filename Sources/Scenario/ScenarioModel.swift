@@ -71,17 +71,33 @@ public enum Distribution: Sendable, Equatable {
     case lognormal(median: Interval, p99: Interval)
 }
 
-/// A whole number drawn per room. JSON: `5` | `{"constant": 5}` | `{"uniform": [2, 8]}`, within 1...5000.
+/// A whole number drawn per room (its size) or per client (its number of rooms).
+///
+/// JSON: `5` | `{"constant": 5}` | `{"uniform": [2, 8]}` | `{"zipf": {"exponent": 1.1, "min": 2, "max": 50000}}`
+/// | `{"lognormal": {"median": 6, "p99": 2000}}`.
 public enum CountDistribution: Sendable, Equatable {
     case constant(Int)
     case uniform(Int, Int)
+    /// P(k) ∝ k^−exponent on `min...max` (`exponent > 0`, `min <= max`): most draws small, a few huge.
+    case zipf(exponent: Double, min: Int, max: Int)
+    /// Log-normal with the given median and 99th percentile (`1 <= median <= p99`), rounded to the
+    /// nearest whole number and at least 1.
+    case lognormal(median: Double, p99: Double)
 }
 
 public struct Rooms: Sendable, Equatable {
     /// Members per room.
     public var size: CountDistribution
+    /// Rooms each client is a member of (JSON `perClient`, default 1).
+    public var perClient: CountDistribution
 
-    public init(size: CountDistribution) { self.size = size }
+    public init(size: CountDistribution, perClient: CountDistribution = .constant(1)) {
+        self.size = size
+        self.perClient = perClient
+    }
+
+    /// Whether every client is in exactly one room (rooms partition the population).
+    public var isPartition: Bool { perClient == .constant(1) }
 }
 
 /// The three reference designs; each sets the defaults of every ``PresenceProtocol`` knob.

@@ -419,45 +419,4 @@ struct Validator {
             return .lognormal(median: median, p99: p99)
         }
     }
-
-    /// Reads a room size: `5`, `{"constant": 5}` or `{"uniform": [2, 8]}`, within 1...5000.
-    func countDistribution(_ value: JSONValue, _ path: JSONPath) -> CountDistribution? {
-        let range = 1...5000
-        let expected = "a room size like 5, {\"constant\": 5} or {\"uniform\": [2, 8]}"
-        switch value {
-        case .number, .bigInteger:
-            return integer(value, path, range: range, expected: "a room size").map(CountDistribution.constant)
-        case .object(let pairs) where pairs.count == 1 && ScenarioKeys.countForms.contains(pairs[0].key):
-            let (form, body) = pairs[0]
-            let formPath = path.appending(form)
-            if form == "constant" {
-                return integer(body, formPath, range: range, expected: "a room size").map(CountDistribution.constant)
-            }
-            guard case .array(let bounds) = body, bounds.count == 2 else {
-                mismatch(formPath, expected: "two room sizes [low, high] like [2, 8]", found: body)
-                return nil
-            }
-            let low = integer(bounds[0], formPath.appending(index: 0), range: range, expected: "a room size")
-            let high = integer(bounds[1], formPath.appending(index: 1), range: range, expected: "a room size")
-            guard let low, let high else { return nil }
-            guard low <= high else {
-                report(
-                    formPath, "expected [low, high] with low <= high, found [\(low), \(high)]",
-                    hint: "write [\(high), \(low)]")
-                return nil
-            }
-            return .uniform(low, high)
-        case .object(let pairs) where !pairs.isEmpty:
-            for (key, _) in pairs where !ScenarioKeys.countForms.contains(key) {
-                unknownKey(key, in: path, keys: ScenarioKeys.countForms)
-            }
-            if pairs.allSatisfy({ ScenarioKeys.countForms.contains($0.key) }) {
-                report(path, "a room size has exactly one form, found 'constant' and 'uniform'")
-            }
-            return nil
-        default:
-            mismatch(path, expected: expected, found: value)
-            return nil
-        }
-    }
 }

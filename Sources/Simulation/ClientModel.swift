@@ -66,17 +66,17 @@ public enum ClientEffect: Hashable, Sendable {
     case schedule(ClientTimer, tag: UInt32, at: Instant)
     /// Ground truth: the client became truly online (connected and reachable) or stopped being so.
     case truth(present: Bool, cause: DepartureCause)
-    /// Ground truth: the user started or stopped typing.
-    case truthTyping(Bool)
-    /// What this client's screen shows about another member changed.
-    case show(ViewEntry)
-    case showTyping(subject: ClientID, isTyping: Bool)
+    /// Ground truth: the user started or stopped typing in the room.
+    case truthTyping(Bool, room: RoomID)
+    /// What this client's screen shows about another member of the room changed.
+    case show(RoomID, ViewEntry)
+    case showTyping(RoomID, subject: ClientID, isTyping: Bool)
     /// The status dot this client's screen shows on another member's avatar (design B's user poll): a
     /// listed member whose dot says offline is shown offline.
     case showStatus(ViewEntry)
-    /// The client's screen was repainted from a snapshot (members not in it show offline).
-    case showAll([ViewEntry])
-    case showAllTyping([ClientID])
+    /// The client's screen of a room was repainted from a snapshot (members not in it show offline).
+    case showAll(RoomView)
+    case showAllTyping(RoomID, [ClientID])
     /// A fresh page or app launch: nothing is shown yet.
     case clearView
     /// The connection the server can reach this client on (nil when none): transport pings use it.
@@ -159,6 +159,8 @@ public struct ClientModel: Sendable {
     private var inBurst = false
     private var typingTruth = false
     private var typingAnnounced = false
+    /// The room of the current typing burst, as an index into the client's rooms.
+    private var typingRoomIndex: UInt16 = 0
 
     // Tags for stale-timer detection (and `epoch` above).
     private var spellTag: UInt32 = 0
@@ -168,8 +170,8 @@ public struct ClientModel: Sendable {
 
     // Connection and protocol state.
     private var nextConnection: ConnectionID = 0
-    /// The number of other members in the client's room (for design B's user poll batching).
-    let roomPeers: Int
+    /// Who is in which room: the client's rooms, and their sizes for design B's user poll batching.
+    private let population: Population
     private var reconnectAttempt: Int = 0
     private var lastTypingSent: Instant?
 
@@ -177,9 +179,9 @@ public struct ClientModel: Sendable {
     private var burstEnd = Instant.zero
     private var lastInput = Instant.zero
 
-    public init(id: ClientID, roomPeers: Int, settings: ModelSettings) {
+    public init(id: ClientID, population: Population, settings: ModelSettings) {
         self.id = id
-        self.roomPeers = roomPeers
+        self.population = population
         self.settings = settings
         var random = RandomStream(seed: settings.seed, stream: UInt64(id.rawValue), purpose: .behavior)
         if let mobile = settings.behavior.mobile, random.chance(mobile.share) {
@@ -263,18 +265,21 @@ public struct ClientModel: Sendable {
         case .reconnect where tag == epoch: reconnect(now, &effects)
         case .pollRoom where tag == epoch:
             if case .poll(let interval) = protocolSettings.delivery {
-                send(.pollRoom, now, &effects)
+                for room in rooms { send(.pollRoom(room), now, &effects) }
                 effects.append(.schedule(.pollRoom, tag: epoch, at: throttled(now + interval)))
             }
         case .pollUsers where tag == epoch:
             if let interval = protocolSettings.userPoll {
-                let requests = (roomPeers + protocolSettings.userPollBatch - 1) / protocolSettings.userPollBatch
-                if requests > 0 { send(.pollUsers(requests: requests), now, &effects) }
+                for room in rooms {
+                    let peers = population.size(of: room) - 1
+                    let requests = (peers + protocolSettings.userPollBatch - 1) / protocolSettings.userPollBatch
+                    if requests > 0 { send(.pollUsers(room, requests: requests), now, &effects) }
+                }
                 effects.append(.schedule(.pollUsers, tag: epoch, at: throttled(now + interval)))
             }
         case .pollTyping where tag == epoch:
             if let interval = protocolSettings.typingPoll {
-                send(.pollTyping, now, &effects)
+                for room in rooms { send(.pollTyping(room), now, &effects) }
                 effects.append(.schedule(.pollTyping, tag: epoch, at: throttled(now + interval)))
             }
         default:
@@ -305,12 +310,14 @@ public struct ClientModel: Sendable {
         case .graceful:
             if usesSocket {
                 if let id = connection.id {
-                    if settings.presence.design == .ttlEntries { send(.leave, now, &effects) }
+                    if settings.presence.design == .ttlEntries {
+                        for room in rooms { send(.leave(room), now, &effects) }
+                    }
                     send(.close(id), now, &effects)
                 }
             } else if protocolSettings.offlineOnLeave {
                 send(.beacon(.offline), now, &effects)
-                send(.leaveRoom, now, &effects)
+                for room in rooms { send(.leaveRoom(room), now, &effects) }
             }
         case .crash:
             // The OS closes the killed app's socket; an HTTP client just stops.
@@ -342,8 +349,8 @@ public struct ClientModel: Sendable {
             connect(now, &effects)
             return
         }
-        send(.joinRoom, now, &effects)
-        send(.heartbeat(currentStatus(now)), now, &effects)
+        for room in rooms { send(.joinRoom(room), now, &effects) }
+        sendHeartbeat(now, &effects)
         effects.append(.schedule(.heartbeat, tag: epoch, at: throttled(now + protocolSettings.heartbeat)))
         startPolls(now, &effects)
     }
@@ -397,9 +404,29 @@ public struct ClientModel: Sendable {
 
     private mutating func heartbeat(_ now: Instant, _ effects: inout [ClientEffect]) {
         if !usesSocket || connection != .none {
-            send(.heartbeat(currentStatus(now)), now, &effects)
+            sendHeartbeat(now, &effects)
         }
         effects.append(.schedule(.heartbeat, tag: epoch, at: throttled(now + protocolSettings.heartbeat)))
+    }
+
+    /// The client's rooms.
+    private var rooms: ArraySlice<RoomID> { population.rooms(of: id) }
+
+    /// The room of the current (or last) typing burst.
+    private var typingRoom: RoomID {
+        let rooms = rooms
+        return rooms[rooms.startIndex + Int(typingRoomIndex)]
+    }
+
+    /// Refreshes the client's presence: its own key (designs A and B), or each room's entry (design C,
+    /// whose API is per room).
+    private func sendHeartbeat(_ now: Instant, _ effects: inout [ClientEffect]) {
+        let status = currentStatus(now)
+        if settings.presence.design == .ttlEntries {
+            for room in rooms { send(.heartbeat(status, room: room), now, &effects) }
+        } else {
+            send(.heartbeat(status, room: nil), now, &effects)
+        }
     }
 
     /// The status design B computes at each heartbeat: away after the idle threshold without input.
@@ -446,7 +473,7 @@ public struct ClientModel: Sendable {
             updateTruth(now, cause: .suspended, &effects)
             beginSession(now, &effects)
         } else if protocolSettings.awayOnHidden {
-            send(.heartbeat(currentStatus(now)), now, &effects)
+            sendHeartbeat(now, &effects)
         }
     }
 
@@ -492,13 +519,21 @@ public struct ClientModel: Sendable {
     private mutating func startBurst(_ now: Instant, _ effects: inout [ClientEffect]) {
         scheduleNextBurst(now, &effects)
         guard present, session == .visible, !inBurst, let typing = behavior.typing,
-            let length = typing.burst.sample(&random)
+            let length = typing.burst.sample(&random), !rooms.isEmpty
         else { return }
+        if rooms.count > 1 {
+            // The burst happens in one of the client's rooms; a typing indicator still up elsewhere goes.
+            let index = UInt16(random.next() % UInt64(rooms.count))
+            if index != typingRoomIndex && typingAnnounced {
+                stopTyping(now, &effects)
+            }
+            typingRoomIndex = index
+        }
         inBurst = true
         burstTag &+= 1
         burstEnd = now + length
         typingTruth = true
-        effects.append(.truthTyping(true))
+        effects.append(.truthTyping(true, room: typingRoom))
         keystroke(now, &effects)
     }
 
@@ -507,7 +542,7 @@ public struct ClientModel: Sendable {
         lastInput = now
         if lastTypingSent.map({ now - $0 >= protocolSettings.typingThrottle }) ?? true {
             if !usesSocket || connection != .none {
-                send(.typing(true), now, &effects)
+                send(.typing(typingRoom, true), now, &effects)
                 lastTypingSent = now
                 typingAnnounced = true
             }
@@ -527,7 +562,7 @@ public struct ClientModel: Sendable {
         inBurst = false
         if typingTruth {
             typingTruth = false
-            effects.append(.truthTyping(false))
+            effects.append(.truthTyping(false, room: typingRoom))
         }
     }
 
@@ -535,7 +570,7 @@ public struct ClientModel: Sendable {
         guard typingAnnounced else { return }
         typingAnnounced = false
         lastTypingSent = nil
-        if !usesSocket || connection != .none { send(.typing(false), now, &effects) }
+        if !usesSocket || connection != .none { send(.typing(typingRoom, false), now, &effects) }
     }
 
     // MARK: Messages
@@ -545,29 +580,29 @@ public struct ClientModel: Sendable {
         guard session.isRunning, networkDown == 0 else { return }
         effects.append(.received)
         switch message {
-        case .connected(let id, let snapshot):
+        case .connected(let id, let snapshots):
             guard connection == .connecting(id) else { return }
             connection = .connected(id)
             reconnectAttempt = 0
-            effects.append(.showAll(snapshot))
-            send(.heartbeat(currentStatus(now)), now, &effects)
+            for snapshot in snapshots { effects.append(.showAll(snapshot)) }
+            sendHeartbeat(now, &effects)
             effects.append(.schedule(.heartbeat, tag: epoch, at: throttled(now + protocolSettings.heartbeat)))
             startPolls(now, &effects)
         case .closed:
             dropConnection(now, &effects)
-        case .presence(let entry):
+        case .presence(let room, let entry):
             guard !usesSocket || connection != .none else { return }
-            effects.append(.show(entry))
-        case .presenceBatch(let entries):
+            effects.append(.show(room, entry))
+        case .presenceBatch(let room, let entries):
             guard !usesSocket || connection != .none else { return }
-            for entry in entries where entry.subject != id { effects.append(.show(entry)) }
-        case .typing(let subject, let isTyping):
+            for entry in entries where entry.subject != id { effects.append(.show(room, entry)) }
+        case .typing(let room, let subject, let isTyping):
             guard !usesSocket || connection != .none else { return }
-            effects.append(.showTyping(subject: subject, isTyping: isTyping))
-        case .roomSnapshot(let entries):
-            effects.append(.showAll(entries))
-        case .typingSnapshot(let typing):
-            effects.append(.showAllTyping(typing))
+            effects.append(.showTyping(room, subject: subject, isTyping: isTyping))
+        case .roomSnapshot(let view):
+            effects.append(.showAll(view))
+        case .typingSnapshot(let room, let typing):
+            effects.append(.showAllTyping(room, typing))
         case .usersAnswer(let users):
             // Each avatar's dot shows the status the poll returned.
             for user in users where user.subject != id { effects.append(.showStatus(user)) }

@@ -36,7 +36,7 @@ struct MessageSizes: Sendable {
             case .heartbeat, .beacon: return Self.httpRequest + 20
             case .typing: return Self.httpRequest + 16
             case .joinRoom, .leaveRoom: return Self.httpRequest + 18
-            case .pollUsers(let requests): return requests * Self.httpRequest
+            case .pollUsers(_, let requests): return requests * Self.httpRequest
             default: return Self.httpRequest
             }
         case .ttlEntries:
@@ -49,28 +49,28 @@ struct MessageSizes: Sendable {
         }
     }
 
-    func down(_ message: Inbound, roomPeers: Int) -> Int {
+    func down(_ message: Inbound) -> Int {
         switch design {
         case .socketioRedis:
             switch message {
-            case .connected(_, let snapshot): return 300 + 350 + 30 * snapshot.count
+            case .connected(_, let snapshots): return 300 + 350 + 30 * snapshots.entryCount
             case .presence: return Self.serverFrame + 60
-            case .presenceBatch(let entries): return Self.serverFrame + 20 + 45 * entries.count
+            case .presenceBatch(_, let entries): return Self.serverFrame + 20 + 45 * entries.count
             case .typing: return Self.serverFrame + 75
             default: return Self.serverFrame + 40
             }
         case .httpPolling:
             switch message {
-            case .roomSnapshot(let entries): return Self.httpResponse + Self.userJSON * entries.count
-            case .typingSnapshot(let typing): return Self.httpResponse + 30 * typing.count
+            case .roomSnapshot(let view): return Self.httpResponse + Self.userJSON * view.entries.count
+            case .typingSnapshot(_, let typing): return Self.httpResponse + 30 * typing.count
             case .usersAnswer(let users): return Self.httpResponse + Self.userJSON * users.count
             default: return Self.httpResponse
             }
         case .ttlEntries:
             switch message {
-            case .connected(_, let snapshot): return 300 + 40 + (40 + payloadBytes) * snapshot.count
+            case .connected(_, let snapshots): return 300 + 40 + (40 + payloadBytes) * snapshots.entryCount
             case .presence: return Self.serverFrame + 50 + payloadBytes
-            case .presenceBatch(let entries): return Self.serverFrame + 20 + (40 + payloadBytes) * entries.count
+            case .presenceBatch(_, let entries): return Self.serverFrame + 20 + (40 + payloadBytes) * entries.count
             case .typing: return Self.serverFrame + 60
             default: return Self.serverFrame + 40
             }
@@ -79,4 +79,9 @@ struct MessageSizes: Sendable {
 
     /// A transport ping (server to client) and its pong.
     var ping: (down: Int, up: Int) { (Self.serverFrame + 1, Self.clientFrame + 1) }
+}
+
+extension [RoomView] {
+    /// The members listed over all the rooms.
+    var entryCount: Int { reduce(0) { $0 + $1.entries.count } }
 }

@@ -9,20 +9,22 @@ public enum Uplink: Hashable, Sendable {
     case connect(ConnectionID)
     /// A clean close of the socket, or the OS closing it for a killed app (designs A and C).
     case close(ConnectionID)
-    /// Refreshes the client's presence; `status` is sent by designs that carry one (B).
-    case heartbeat(PresenceStatus)
-    /// `leave()`: removes the entry at once (design C).
-    case leave
+    /// Refreshes the client's presence; `status` is sent by designs that carry one (B). `room` names the
+    /// room entry it refreshes (design C keeps one per room); nil for the user's own key (A, B).
+    case heartbeat(PresenceStatus, room: RoomID?)
+    /// `leave()`: removes the room's entry at once (design C).
+    case leave(RoomID)
     /// A `sendBeacon` with a status (design B's away and offline beacons).
     case beacon(PresenceStatus)
-    /// Joins or leaves the room's member set (design B's room POST).
-    case joinRoom
-    case leaveRoom
-    /// Polls (design B).
-    case pollRoom
-    case pollUsers(requests: Int)
-    case pollTyping
-    case typing(Bool)
+    /// Joins or leaves a room's member set (design B's room POST).
+    case joinRoom(RoomID)
+    case leaveRoom(RoomID)
+    /// Polls of one room (design B).
+    case pollRoom(RoomID)
+    case pollUsers(RoomID, requests: Int)
+    case pollTyping(RoomID)
+    /// Typing starts or stops in a room.
+    case typing(RoomID, Bool)
 
     /// Whether this message counts as a heartbeat in the cost figures.
     var isHeartbeat: Bool {
@@ -42,23 +44,34 @@ public struct ViewEntry: Hashable, Sendable {
     }
 }
 
+/// What a client is shown of one room: the members listed, with their status.
+public struct RoomView: Hashable, Sendable {
+    public var room: RoomID
+    public var entries: [ViewEntry]
+
+    public init(room: RoomID, entries: [ViewEntry]) {
+        self.room = room
+        self.entries = entries
+    }
+}
+
 /// What the presence server sends to a client.
 public enum Inbound: Hashable, Sendable {
-    /// The socket is open; `snapshot` is what the client paints first (design A's set read, design C's
-    /// live entries).
-    case connected(ConnectionID, snapshot: [ViewEntry])
+    /// The socket is open; `snapshots` is what the client paints first, one per room (design A's set
+    /// read, design C's live entries).
+    case connected(ConnectionID, snapshots: [RoomView])
     /// The server closed the socket (a restart).
     case closed
-    /// A pushed presence change.
-    case presence(ViewEntry)
-    /// Batched presence changes (`protocol.batch`).
-    case presenceBatch([ViewEntry])
-    /// A pushed typing change.
-    case typing(subject: ClientID, isTyping: Bool)
+    /// A pushed presence change in a room.
+    case presence(RoomID, ViewEntry)
+    /// A room's batched presence changes (`protocol.batch`).
+    case presenceBatch(RoomID, [ViewEntry])
+    /// A pushed typing change in a room.
+    case typing(RoomID, subject: ClientID, isTyping: Bool)
     /// A poll answer: the room as the store shows it (design B).
-    case roomSnapshot([ViewEntry])
-    /// A typing poll answer: who types (design B).
-    case typingSnapshot([ClientID])
+    case roomSnapshot(RoomView)
+    /// A typing poll answer: who types in the room (design B).
+    case typingSnapshot(RoomID, [ClientID])
     /// A user poll answer (design B's `useUserPresence`): the status of each user asked about, offline
     /// for a user whose key is gone; one answer per request of at most `protocol.userPollBatch` users.
     case usersAnswer([ViewEntry])

@@ -98,13 +98,3 @@ extension Distribution {
         }
     }
 }
-
-extension CountDistribution {
-    func sample(_ random: inout RandomStream) -> Int {
-        switch self {
-        case .constant(let value): value
-        case .uniform(let low, let high): low + Int(random.next() % UInt64(high - low + 1))
-        }
-    }
-
-}

@@ -7,8 +7,9 @@ public enum ServerTimer: Hashable, Sendable {
     case expiry
     /// A periodic expiry sweep (`protocol.expiry` an interval; design A's expired-key worker).
     case sweep
-    /// A leave grace period ends: announce the client offline unless it came back.
-    case graceEnd(ClientID)
+    /// A leave grace period ends: announce the entry offline unless it came back (the key's room is
+    /// ``RoomID/userKeys`` for a user's own key, announced in all its rooms).
+    case graceEnd(EntryKey)
     /// A room's batched changes go out.
     case flush(RoomID)
 }
@@ -32,8 +33,8 @@ public enum ServerInput: Hashable, Sendable {
 public enum ServerEffect: Hashable, Sendable {
     /// A message to one client; the engine draws its latency from the recipient's downlink stream.
     case deliver(to: ClientID, Inbound)
-    /// One presence or typing change was pushed to this many recipients.
-    case fanout(recipients: Int)
+    /// One presence or typing change was pushed to this many recipients in the room.
+    case fanout(recipients: Int, room: RoomID)
     case schedule(ServerTimer, tag: UInt32, at: Instant)
     /// Ping the client's socket at `at` (transport liveness, Socket.IO's pingInterval).
     case ping(ClientID, ConnectionID, at: Instant)
@@ -47,6 +48,12 @@ public enum ServerEffect: Hashable, Sendable {
     case lastSeen(ClientID, Instant)
     /// Store operations as the reference design would issue them to Redis.
     case storeOps(Int)
+}
+
+extension RoomID {
+    /// Where designs A and B keep each user's own key (`presence:user:{u}`, `presence:{u}`): outside every
+    /// room, so that a client in several rooms has one key.
+    public static let userKeys = RoomID(rawValue: .max)
 }
 
 extension Uplink {
@@ -73,8 +80,8 @@ public struct PresenceServer: Sendable {
     /// Each client's open sockets: the current one and, until the transport notices it is dead, the one
     /// it replaced (a reconnect within the ping timeout leaves a zombie socket behind).
     private var sockets: [(current: ConnectionID?, zombie: ConnectionID?)]
-    /// Pending offline announcements under `leaveGrace`, by client: the tag of the grace timer.
-    private var graceTags: [ClientID: UInt32] = [:]
+    /// Pending offline announcements under `leaveGrace`, by entry: the tag of the grace timer.
+    private var graceTags: [EntryKey: UInt32] = [:]
     private var graceCounter: UInt32 = 0
     /// Batched changes per room, in arrival order, one per subject.
     private var pendingBatches: [RoomID: [ViewEntry]] = [:]
@@ -109,10 +116,10 @@ public struct PresenceServer: Sendable {
             guard case .sweep(let interval) = presence.expiry else { break }
             expire(now, &effects)
             effects.append(.schedule(.sweep, tag: 0, at: now + interval))
-        case .timer(.graceEnd(let client), let tag):
-            guard graceTags[client] == tag else { return }
-            graceTags[client] = nil
-            send(ViewEntry(subject: client, status: .offline), now, &effects)
+        case .timer(.graceEnd(let key), let tag):
+            guard graceTags[key] == tag else { return }
+            graceTags[key] = nil
+            send(ViewEntry(subject: key.client, status: .offline), in: key.room, now, &effects)
         case .timer(.flush(let room), _):
             flush(room, now, &effects)
         case .ping(let client, let id, let answered):
@@ -146,67 +153,95 @@ public struct PresenceServer: Sendable {
     private mutating func handle(
         _ message: Uplink, from client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
-        let key = population.key(of: client)
         switch message {
         case .connect(let id):
             connect(client, id, now, &effects)
         case .close(let id):
             if isOpen(id, of: client) { disconnect(client, id, now, &effects) }
-        case .heartbeat(let status), .beacon(let status):
+        case .heartbeat(let status, let room):
             // A socket design hears a client only over an open socket.
-            guard design == .httpPolling || sockets[client.index].current != nil else { return }
-            write(key, status: status, now, &effects)
-        case .leave:
+            guard hears(client) else { return }
+            write(EntryKey(room: room ?? .userKeys, client: client), status: status, now, &effects)
+        case .beacon(let status):
+            guard hears(client) else { return }
+            write(EntryKey(room: .userKeys, client: client), status: status, now, &effects)
+        case .leave(let room):
             effects.append(.storeOps(1))
-            if let event = store.remove(key, now: now, recordLastSeen: false) { announce(event, now, &effects) }
-        case .joinRoom:
-            store.addMember(client, to: key.room, now: now, membershipTTL: presence.roomSetTTL)
+            if let event = store.remove(EntryKey(room: room, client: client), now: now, recordLastSeen: false) {
+                announce(event, now, &effects)
+            }
+        case .joinRoom(let room):
+            store.addMember(client, to: room, now: now, membershipTTL: presence.roomSetTTL)
             effects.append(.storeOps(presence.roomSetTTL == nil ? 1 : 2))
             if presence.roomSetTTL != nil {
                 // The join refreshed the whole set's expiry: every member's read moves with it.
-                for member in population.members(of: key.room) where member != client.index {
-                    views(of: ClientID(member), now, &effects)
+                for member in population.members(of: room) where member != client.rawValue {
+                    views(of: ClientID(rawValue: member), now, &effects)
                 }
             }
-        case .leaveRoom:
-            store.removeMember(client, from: key.room)
+        case .leaveRoom(let room):
+            store.removeMember(client, from: room)
             effects.append(.storeOps(1))
-        case .pollRoom:
-            let entries = roomRead(key.room, except: client, now)
-            effects.append(.storeOps(roomReadCost(key.room, now)))
-            effects.append(.deliver(to: client, .roomSnapshot(entries)))
-        case .pollUsers:
-            effects.append(.storeOps(population.members(of: key.room).count - 1))
-            userPoll(by: client, now, &effects)
-        case .pollTyping:
+        case .pollRoom(let room):
+            let entries = roomRead(room, except: client, now)
+            effects.append(.storeOps(roomReadCost(room, now)))
+            effects.append(.deliver(to: client, .roomSnapshot(RoomView(room: room, entries: entries))))
+        case .pollUsers(let room, _):
+            effects.append(.storeOps(population.size(of: room) - 1))
+            userPoll(by: client, in: room, now, &effects)
+        case .pollTyping(let room):
             effects.append(.storeOps(1))
-            let typing = store.typingClients(in: key.room, now: now).filter { $0 != client }
-            effects.append(.deliver(to: client, .typingSnapshot(typing)))
-        case .typing(let isTyping):
-            typing(client, isTyping, now, &effects)
+            let typing = store.typingClients(in: room, now: now).filter { $0 != client }
+            effects.append(.deliver(to: client, .typingSnapshot(room, typing)))
+        case .typing(let room, let isTyping):
+            typing(EntryKey(room: room, client: client), isTyping, now, &effects)
         }
     }
 
-    /// A socket opens: design A adds the user to the family set, writes its key and broadcasts online
-    /// before joining the room; every socket design subscribes it and sends the first paint.
+    /// Whether a message from the client reaches the server: over HTTP always, in a socket design only
+    /// over an open socket.
+    private func hears(_ client: ClientID) -> Bool {
+        design == .httpPolling || sockets[client.index].current != nil
+    }
+
+    /// The keys that hold the client's presence: the user's own key (designs A and B), or one entry per
+    /// room (design C, whose API is per room).
+    private func presenceKeys(of client: ClientID) -> [EntryKey] {
+        guard design == .ttlEntries else { return [EntryKey(room: .userKeys, client: client)] }
+        return population.rooms(of: client).map { EntryKey(room: $0, client: client) }
+    }
+
+    /// A socket opens: design A adds the user to each room's set, writes its key and broadcasts online
+    /// before joining the rooms; every socket design subscribes it and sends the first paint.
     private mutating func connect(
         _ client: ClientID, _ id: ConnectionID, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
-        let key = population.key(of: client)
+        let rooms = population.rooms(of: client)
         var socket = sockets[client.index]
-        if let current = socket.current { socket.zombie = current } else { store.subscribe(to: key.room) }
+        if let current = socket.current {
+            socket.zombie = current
+        } else {
+            for room in rooms { store.subscribe(to: room) }
+        }
         socket.current = id
         sockets[client.index] = socket
         if design == .socketioRedis {
-            store.addMember(client, to: key.room, now: now, membershipTTL: presence.roomSetTTL)
-            write(key, status: .online, now, &effects)
-            effects.append(.storeOps(1))
-            publish(ViewEntry(subject: client, status: .online), now, &effects)
+            for room in rooms { store.addMember(client, to: room, now: now, membershipTTL: presence.roomSetTTL) }
+            write(EntryKey(room: .userKeys, client: client), status: .online, now, &effects)
+            effects.append(.storeOps(rooms.count))
+            publish(ViewEntry(subject: client, status: .online), in: .userKeys, now, &effects)
             views(of: client, now, &effects)
         }
-        // The first paint: design A's HTTP read of the set; a snapshot of live entries otherwise.
-        effects.append(.storeOps(roomReadCost(key.room, now)))
-        effects.append(.deliver(to: client, .connected(id, snapshot: roomRead(key.room, except: client, now))))
+        // The first paint: design A's HTTP read of each set; a snapshot of live entries otherwise.
+        var cost = 0
+        var snapshots: [RoomView] = []
+        snapshots.reserveCapacity(rooms.count)
+        for room in rooms {
+            cost += roomReadCost(room, now)
+            snapshots.append(RoomView(room: room, entries: roomRead(room, except: client, now)))
+        }
+        effects.append(.storeOps(cost))
+        effects.append(.deliver(to: client, .connected(id, snapshots: snapshots)))
         if presence.leaveOnDisconnect, let interval = presence.pingInterval {
             effects.append(.ping(client, id, at: now + interval))
         }
@@ -217,27 +252,33 @@ public struct PresenceServer: Sendable {
     private mutating func disconnect(
         _ client: ClientID, _ id: ConnectionID, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
-        let key = population.key(of: client)
+        let rooms = population.rooms(of: client)
         var socket = sockets[client.index]
         if socket.zombie == id {
             socket.zombie = nil
         } else {
             socket.current = socket.zombie
             socket.zombie = nil
-            if socket.current == nil { store.unsubscribe(from: key.room) }
+            if socket.current == nil {
+                for room in rooms { store.unsubscribe(from: room) }
+            }
         }
         sockets[client.index] = socket
         guard presence.leaveOnDisconnect else { return }
         switch design {
         case .socketioRedis:
-            store.removeMember(client, from: key.room)
-            effects.append(.storeOps(1))
+            for room in rooms { store.removeMember(client, from: room) }
+            effects.append(.storeOps(rooms.count))
             effects.append(.lastSeen(client, now))
-            publish(ViewEntry(subject: client, status: .offline), now, &effects)
+            publish(ViewEntry(subject: client, status: .offline), in: .userKeys, now, &effects)
         case .httpPolling, .ttlEntries:
-            effects.append(.storeOps(1))
-            if let event = store.remove(key, now: now, recordLastSeen: true) {
-                effects.append(.lastSeen(client, now))
+            let keys = presenceKeys(of: client)
+            effects.append(.storeOps(keys.count))
+            var wroteLastSeen = false
+            for key in keys {
+                guard let event = store.remove(key, now: now, recordLastSeen: true) else { continue }
+                if !wroteLastSeen { effects.append(.lastSeen(client, now)) }
+                wroteLastSeen = true
                 announce(event, now, &effects)
             }
         }
@@ -260,19 +301,17 @@ public struct PresenceServer: Sendable {
         if let event, design != .socketioRedis { announce(event, now, &effects) }
     }
 
-    private mutating func typing(_ client: ClientID, _ isTyping: Bool, _ now: Instant, _ effects: inout [ServerEffect])
-    {
-        let key = population.key(of: client)
+    private mutating func typing(_ key: EntryKey, _ isTyping: Bool, _ now: Instant, _ effects: inout [ServerEffect]) {
         switch design {
         case .socketioRedis:
             // Relayed as is, per keystroke, to the room: nothing is stored.
-            relayTyping(client, isTyping, now, &effects)
+            relayTyping(key, isTyping, now, &effects)
         case .httpPolling, .ttlEntries:
             effects.append(.storeOps(1))
             let event =
                 isTyping
                 ? store.startTyping(key, now: now, ttl: presence.typingTTL) : store.stopTyping(key, now: now)
-            if event != nil, case .push = presence.delivery { relayTyping(client, isTyping, now, &effects) }
+            if event != nil, case .push = presence.delivery { relayTyping(key, isTyping, now, &effects) }
         }
     }
 
@@ -287,14 +326,18 @@ public struct PresenceServer: Sendable {
         for event in scratch {
             switch event.change {
             case .expired(let key) where design == .socketioRedis:
-                // The expired-key worker: clean the set, write last seen, tell the family.
-                if store.removeMember(key.client, from: key.room) {
+                // The expired-key worker: clean the sets, write last seen, tell the rooms.
+                var removed = false
+                for room in population.rooms(of: key.client) where store.removeMember(key.client, from: room) {
+                    removed = true
+                }
+                if removed {
                     effects.append(.lastSeen(key.client, now))
-                    publish(ViewEntry(subject: key.client, status: .offline), now, &effects)
+                    publish(ViewEntry(subject: key.client, status: .offline), in: .userKeys, now, &effects)
                     views(of: key.client, now, &effects)
                 }
             case .typingStopped(let key, _):
-                if case .push = presence.delivery { relayTyping(key.client, false, now, &effects) }
+                if case .push = presence.delivery { relayTyping(key, false, now, &effects) }
             default:
                 announce(event, now, &effects)
             }
@@ -312,7 +355,7 @@ public struct PresenceServer: Sendable {
     // MARK: Restart
 
     /// The store loses everything. Design A's store is Redis: sockets live on, so pings re-create keys but
-    /// nothing re-adds users to the set. Designs B and C keep presence in the server itself: its sockets
+    /// nothing re-adds users to the sets. Designs B and C keep presence in the server itself: its sockets
     /// drop too, and clients reconnect.
     private mutating func restart(_ now: Instant, _ effects: inout [ServerEffect]) {
         store.restart()
@@ -321,16 +364,16 @@ public struct PresenceServer: Sendable {
         if socketsDrop { forgetConnectionState() }
         for index in 0..<population.clientCount {
             effects.append(.storeView(ClientID(index), readUntil: now, keyUntil: now))
-            if socketsDrop { dropSocket(of: index, &effects) }
+            if socketsDrop { dropSocket(of: ClientID(index), &effects) }
         }
     }
 
     /// The application server restarts (a deploy, a crash): every socket drops at once, without its
-    /// disconnect handler, and clients reconnect. The store keeps its state — so design A's set keeps the
+    /// disconnect handler, and clients reconnect. The store keeps its state — so design A's sets keep the
     /// users whose departure the server had not yet noticed: ghosts only the expired-key worker clears.
     private mutating func restartServer(_ effects: inout [ServerEffect]) {
         forgetConnectionState()
-        for index in 0..<population.clientCount { dropSocket(of: index, &effects) }
+        for index in 0..<population.clientCount { dropSocket(of: ClientID(index), &effects) }
     }
 
     /// The server's in-memory state about connections: pending leave graces and batches.
@@ -339,41 +382,46 @@ public struct PresenceServer: Sendable {
         pendingBatches.removeAll()
     }
 
-    private mutating func dropSocket(of index: Int, _ effects: inout [ServerEffect]) {
-        guard sockets[index].current != nil else { return }
-        store.unsubscribe(from: population.roomOf[index])
-        sockets[index] = (nil, nil)
-        effects.append(.deliver(to: ClientID(index), .closed))
+    private mutating func dropSocket(of client: ClientID, _ effects: inout [ServerEffect]) {
+        guard sockets[client.index].current != nil else { return }
+        for room in population.rooms(of: client) { store.unsubscribe(from: room) }
+        sockets[client.index] = (nil, nil)
+        effects.append(.deliver(to: client, .closed))
     }
 
     // MARK: Reads
 
-    /// Tells the recorder what the store now shows of `client`: through the design's own read, and
-    /// whether its key exists.
+    /// Tells the recorder what the store now shows of `client`: through the design's own read (in any of
+    /// its rooms), and whether its key exists (for design C, any of its room entries).
     private func views(of client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]) {
-        let key = population.key(of: client)
-        let entry = store.entry(key, now: now)
-        let entryUntil = entry.flatMap { $0.status.isPresent ? $0.expiresAt : nil }
-        // The membership is looked up only by the designs whose read needs it.
-        var membershipUntil: Instant? {
-            store.isMember(client, of: key.room, now: now) ? store.membershipExpiry(of: key.room) : nil
-        }
-        let readUntil: Instant?
+        var readUntil: Instant? = nil
+        var keyUntil: Instant? = nil
         switch design {
-        case .socketioRedis:
-            // The initial paint's `SMEMBERS` of the family set.
-            readUntil = membershipUntil
-        case .httpPolling:
-            // The room read: set members whose key still exists, shown with the key's status.
-            readUntil = entryUntil.flatMap { entry in membershipUntil.map { min(entry, $0) } }
+        case .socketioRedis, .httpPolling:
+            let entry = store.entry(EntryKey(room: .userKeys, client: client), now: now)
+            keyUntil = entry?.expiresAt
+            // The membership is looked up only while the read can show the client.
+            let entryUntil: Instant? =
+                design == .socketioRedis ? .distantFuture : entry.flatMap { $0.status.isPresent ? $0.expiresAt : nil }
+            guard let entryUntil else { break }
+            for room in population.rooms(of: client) where store.isMember(client, of: room, now: now) {
+                // Design A's initial paint reads the set (`SMEMBERS`); design B's room read shows members
+                // whose key still exists, with the key's status.
+                let until = min(entryUntil, store.membershipExpiry(of: room))
+                readUntil = max(readUntil ?? until, until)
+            }
         case .ttlEntries:
-            readUntil = entryUntil
+            for room in population.rooms(of: client) {
+                guard let entry = store.entry(EntryKey(room: room, client: client), now: now) else { continue }
+                keyUntil = max(keyUntil ?? entry.expiresAt, entry.expiresAt)
+                if entry.status.isPresent { readUntil = max(readUntil ?? entry.expiresAt, entry.expiresAt) }
+            }
         }
-        effects.append(.storeView(client, readUntil: readUntil ?? now, keyUntil: entry?.expiresAt ?? now))
+        effects.append(.storeView(client, readUntil: readUntil ?? now, keyUntil: keyUntil ?? now))
     }
 
     /// What a room read returns to `reader`: design A's raw set (ghosts included); otherwise the
-    /// members with a live entry, with their status.
+    /// members with a live key or entry, with their status.
     private func roomRead(_ room: RoomID, except reader: ClientID, _ now: Instant) -> [ViewEntry] {
         switch design {
         case .socketioRedis:
@@ -381,8 +429,8 @@ public struct PresenceServer: Sendable {
                 $0 == reader ? nil : ViewEntry(subject: $0, status: .online)
             }
         case .httpPolling:
-            return store.members(of: room, now: now, liveOnly: true).compactMap {
-                guard $0 != reader, let entry = store.entry(EntryKey(room: room, client: $0), now: now) else {
+            return store.members(of: room, now: now, liveOnly: false).compactMap {
+                guard $0 != reader, let entry = store.entry(EntryKey(room: .userKeys, client: $0), now: now) else {
                     return nil
                 }
                 return ViewEntry(subject: $0, status: entry.status)
@@ -394,14 +442,14 @@ public struct PresenceServer: Sendable {
         }
     }
 
-    /// Design B's user poll: each request asks for the next batch of the room's other members and gets
-    /// each one's stored status (offline when the key is gone).
-    private func userPoll(by client: ClientID, _ now: Instant, _ effects: inout [ServerEffect]) {
-        let room = population.roomOf[client.index]
+    /// Design B's user poll of one room: each request asks for the next batch of the room's other members
+    /// and gets each one's stored status (offline when the key is gone).
+    private func userPoll(by client: ClientID, in room: RoomID, _ now: Instant, _ effects: inout [ServerEffect]) {
         var users: [ViewEntry] = []
-        for member in population.members(of: room) where member != client.index {
-            let status = store.entry(EntryKey(room: room, client: ClientID(member)), now: now)?.status ?? .offline
-            users.append(ViewEntry(subject: ClientID(member), status: status))
+        for member in population.members(of: room) where member != client.rawValue {
+            let subject = ClientID(rawValue: member)
+            let status = store.entry(EntryKey(room: .userKeys, client: subject), now: now)?.status ?? .offline
+            users.append(ViewEntry(subject: subject, status: status))
             if users.count == presence.userPollBatch {
                 effects.append(.deliver(to: client, .usersAnswer(users)))
                 users.removeAll()
@@ -420,36 +468,50 @@ public struct PresenceServer: Sendable {
 
     // MARK: Announcing changes
 
-    /// Turns a store change into what observers are told.
+    /// Turns a store change into what observers are told: a change of a user's key goes to all its rooms,
+    /// a change of a room entry to that room.
     private mutating func announce(_ event: PresenceStore.Event, _ now: Instant, _ effects: inout [ServerEffect]) {
         switch event.change {
         case .joined(let key, let status), .statusChanged(let key, _, let status):
-            publish(ViewEntry(subject: key.client, status: status), now, &effects)
+            publish(ViewEntry(subject: key.client, status: status), in: key.room, now, &effects)
         case .left(let key), .expired(let key):
-            publish(ViewEntry(subject: key.client, status: .offline), now, &effects)
+            publish(ViewEntry(subject: key.client, status: .offline), in: key.room, now, &effects)
         case .typingStarted, .typingStopped, .membershipExpired:
             break
         }
     }
 
-    /// Publishes a presence change, through the leave grace and the batcher when they are on.
-    private mutating func publish(_ entry: ViewEntry, _ now: Instant, _ effects: inout [ServerEffect]) {
+    /// Publishes a presence change in `room` (``RoomID/userKeys``: in every room of the subject), through
+    /// the leave grace and the batcher when they are on.
+    private mutating func publish(
+        _ entry: ViewEntry, in room: RoomID, _ now: Instant, _ effects: inout [ServerEffect]
+    ) {
         guard case .push = presence.delivery else { return }
         if presence.leaveGrace > .zero {
+            let key = EntryKey(room: room, client: entry.subject)
             if !entry.status.isPresent {
                 graceCounter &+= 1
-                graceTags[entry.subject] = graceCounter
-                effects.append(.schedule(.graceEnd(entry.subject), tag: graceCounter, at: now + presence.leaveGrace))
+                graceTags[key] = graceCounter
+                effects.append(.schedule(.graceEnd(key), tag: graceCounter, at: now + presence.leaveGrace))
                 return
             }
-            if graceTags.removeValue(forKey: entry.subject) != nil { return }  // Back within the grace period.
+            if graceTags.removeValue(forKey: key) != nil { return }  // Back within the grace period.
         }
-        send(entry, now, &effects)
+        send(entry, in: room, now, &effects)
     }
 
-    /// Sends a change to the room's subscribers, now or with the room's next batch.
-    private mutating func send(_ entry: ViewEntry, _ now: Instant, _ effects: inout [ServerEffect]) {
-        let room = population.roomOf[entry.subject.index]
+    /// Sends a change to the room's subscribers (every room of the subject for ``RoomID/userKeys``), now or
+    /// with the room's next batch.
+    private mutating func send(_ entry: ViewEntry, in scope: RoomID, _ now: Instant, _ effects: inout [ServerEffect]) {
+        if scope != .userKeys {
+            send(entry, toRoom: scope, now, &effects)
+            return
+        }
+        for room in population.rooms(of: entry.subject) { send(entry, toRoom: room, now, &effects) }
+    }
+
+    private mutating func send(_ entry: ViewEntry, toRoom room: RoomID, _ now: Instant, _ effects: inout [ServerEffect])
+    {
         if presence.batch > .zero {
             var batch = pendingBatches[room] ?? []
             if batch.isEmpty {
@@ -464,23 +526,22 @@ public struct PresenceServer: Sendable {
             pendingBatches[room] = batch
             return
         }
-        broadcast(in: room, except: entry.subject, .presence(entry), &effects)
+        broadcast(in: room, except: entry.subject, .presence(room, entry), &effects)
     }
 
     private mutating func flush(_ room: RoomID, _ now: Instant, _ effects: inout [ServerEffect]) {
         guard let batch = pendingBatches.removeValue(forKey: room), !batch.isEmpty else { return }
         var recipients = 0
-        for index in population.members(of: room) where sockets[index].current != nil {
+        for member in population.members(of: room) where sockets[Int(member)].current != nil {
             recipients += 1
-            effects.append(.deliver(to: ClientID(index), .presenceBatch(batch)))
+            effects.append(.deliver(to: ClientID(rawValue: member), .presenceBatch(room, batch)))
         }
-        effects.append(.fanout(recipients: recipients))
+        effects.append(.fanout(recipients: recipients, room: room))
     }
 
-    private func relayTyping(_ client: ClientID, _ isTyping: Bool, _ now: Instant, _ effects: inout [ServerEffect]) {
+    private func relayTyping(_ key: EntryKey, _ isTyping: Bool, _ now: Instant, _ effects: inout [ServerEffect]) {
         broadcast(
-            in: population.roomOf[client.index], except: client, .typing(subject: client, isTyping: isTyping),
-            &effects)
+            in: key.room, except: key.client, .typing(key.room, subject: key.client, isTyping: isTyping), &effects)
     }
 
     /// Sends a message to every member of the room with an open socket, except the subject.
@@ -488,10 +549,11 @@ public struct PresenceServer: Sendable {
         in room: RoomID, except subject: ClientID, _ message: Inbound, _ effects: inout [ServerEffect]
     ) {
         var recipients = 0
-        for index in population.members(of: room) where index != subject.index && sockets[index].current != nil {
+        for member in population.members(of: room)
+        where member != subject.rawValue && sockets[Int(member)].current != nil {
             recipients += 1
-            effects.append(.deliver(to: ClientID(index), message))
+            effects.append(.deliver(to: ClientID(rawValue: member), message))
         }
-        effects.append(.fanout(recipients: recipients))
+        effects.append(.fanout(recipients: recipients, room: room))
     }
 }

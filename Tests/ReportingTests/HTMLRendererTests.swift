@@ -189,10 +189,11 @@ struct HTMLRendererTests {
             "Offline detection time (T_D): observers vs store", "Clients online: truth vs store",
             "Observer views: truly online vs shown online", "Heartbeats and deliveries per second",
             "False-offline observer views over time", "Fan-out: recipients per pushed event",
+            "Fan-out by room size: deliveries per second",
         ] {
             #expect(html.contains(">\(title)</text>"), "missing chart \(title)")
         }
-        #expect(html.components(separatedBy: "<details><summary>Data</summary><table>").count == 7)
+        #expect(html.components(separatedBy: "<details><summary>Data</summary><table>").count == 8)
         for table in report.tables { #expect(html.contains("<h3>\(SVGChart.escape(table.title))</h3>")) }
         #expect(html.range(of: "<h3>Thresholds</h3>")!.lowerBound < html.range(of: "<h3>Staleness</h3>")!.lowerBound)
         #expect(html.contains("<tr class=\"fail\"><td><span class=\"badge fail\">FAIL</span></td>"))

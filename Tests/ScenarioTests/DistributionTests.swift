@@ -69,13 +69,15 @@ import Testing
         #expect(try load(minimalScenario.with("rooms.size", ["constant": 5])).rooms.size == .constant(5))
         #expect(try load(minimalScenario.with("rooms.size", ["uniform": [2, 8]])).rooms.size == .uniform(2, 8))
         #expect(try load(minimalScenario.with("rooms.size", ["uniform": [1, 5000]])).rooms.size == .uniform(1, 5000))
-        expectError(minimalScenario.with("rooms.size", 0), at: "rooms.size", "between 1 and 5000, found the number 0")
-        expectError(minimalScenario.with("rooms.size", 5001), at: "rooms.size", "between 1 and 5000")
+        expectError(
+            minimalScenario.with("rooms.size", 0), at: "rooms.size", "between 1 and 1000000, found the number 0")
+        expectError(minimalScenario.with("rooms.size", 1_000_001), at: "rooms.size", "between 1 and 1000000")
         expectError(minimalScenario.with("rooms.size", 2.5), at: "rooms.size", "found the number 2.5")
         expectError(minimalScenario.with("rooms.size", ["uniform": [8, 2]]), at: "rooms.size.uniform", "low <= high")
         expectError(
-            minimalScenario.with("rooms.size", ["uniform": [0, 2]]), at: "rooms.size.uniform[0]", "between 1 and 5000")
-        expectError(minimalScenario.with("rooms.size", ["uniform": [2]]), at: "rooms.size.uniform", "two room sizes")
+            minimalScenario.with("rooms.size", ["uniform": [0, 2]]), at: "rooms.size.uniform[0]",
+            "between 1 and 1000000")
+        expectError(minimalScenario.with("rooms.size", ["uniform": [2]]), at: "rooms.size.uniform", "two bounds")
         expectError(
             minimalScenario.with("rooms.size", ["unifrom": [2, 8]]), at: "rooms.size.unifrom", "did you mean 'uniform'?"
         )

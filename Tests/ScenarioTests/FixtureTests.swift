@@ -80,7 +80,7 @@ import Testing
             "unknown-design.json", "protocol.design",
             #"expected one of "socketio-redis", "http-polling" or "ttl-entries", found "socket.io""#
         ),
-        ("rooms-size-zero.json", "rooms.size", "expected a room size between 1 and 5000, found the number 0"),
+        ("rooms-size-zero.json", "rooms.size", "expected a room size between 1 and 1000000, found the number 0"),
         ("trillion-clients.json", "clients", "1 trillion clients need about 1.1 PB of memory"),
         ("missing-duration.json", "duration", "required key is missing; expected a duration like \"1h\""),
         (

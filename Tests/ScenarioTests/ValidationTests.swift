@@ -44,16 +44,32 @@ import Testing
         let memory = expectError(
             minimalScenario.with("clients", 1e12), at: "clients", "1 trillion clients need about 1.1 PB of memory")
         #expect(memory?.message.contains("this machine has 16 GB and a run may use 80% of it") == true)
-        #expect(memory?.hint == "at most 11,940,271 clients fit on this machine")
+        #expect(memory?.hint == "at most 11,764,679 clients fit on this machine")
         expectError(minimalScenario.with("clients", 1e300), at: "clients", "1.0e+300 clients need about")
         expectError(minimalScenario.with("clients", .bigInteger("99999999999999999999999")), at: "clients", "of memory")
     }
 
-    @Test func memoryEstimateUsesTheLargestRoom() {
+    @Test func memoryEstimateWeighsRoomsBySize() {
+        // Uniform 2…5000: a membership falls in a room in proportion to its size, E[s²]/E[s] ≈ 3,334 members.
         let rooms = minimalScenario.with("rooms.size", ["uniform": [2, 5000]]).with("clients", 2_000_000)
-        let error = expectError(rooms, at: "clients", "2 million clients need about 182 GB of memory")
-        #expect(error?.message.contains("largest room, 5000") == true)
-        #expect(error?.hint == "at most 140,659 clients fit on this machine")
+        let error = expectError(rooms, at: "clients", "2 million clients need about 122 GB of memory")
+        #expect(error?.message.contains("3,334 on average, counting a room as often as it has members") == true)
+        #expect(error?.hint == "at most 209,759 clients fit on this machine")
+    }
+
+    /// A client in 50 rooms of 5,000 keeps 50 × 5,000 views: refused up front, with the estimate.
+    @Test func membershipsCountInTheEstimate() {
+        let scenario = minimalScenario.with("clients", 100_000).with("rooms.size", 5000).with("rooms.perClient", 50)
+        let error = expectError(scenario, at: "clients", "100,000 clients need about 450 GB of memory")
+        #expect(error?.message.contains("for each of its 50 rooms on average") == true)
+        // A million clients in a handful of small rooms each fit this machine type (24 GB).
+        let million = minimalScenario.with("clients", 1_000_000).with("rooms.size", ["uniform": [2, 8]])
+            .with("rooms.perClient", ["uniform": [1, 5]]).with("duration", "1h")
+        #expect(throws: Never.self) {
+            try ScenarioLoader.load(
+                bytes: Array(million.serialized().utf8), file: "million.json", overrides: [],
+                physicalMemory: 24 << 30)
+        }
     }
 
     @Test func absurdWorkIsRefused() {

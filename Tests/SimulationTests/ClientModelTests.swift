@@ -65,7 +65,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(
             client.fire(.comeOnline, tag: 0, at: 1) == [
                 .clearView, .truth(present: true, cause: .graceful),
-                .send(.joinRoom), .send(.heartbeat(.online)),
+                .send(.joinRoom(rid(0))), .send(.heartbeat(.online, room: nil)),
                 .schedule(.heartbeat, tag: 1, at: instant(31)), .schedule(.pollRoom, tag: 1, at: instant(1)),
                 .schedule(.pollUsers, tag: 1, at: instant(1)), .schedule(.pollTyping, tag: 1, at: instant(3)),
             ])
@@ -79,52 +79,60 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         _ = client.fire(.comeOnline, tag: 0, at: 1)
         let snapshot = [entry(1, .online), entry(2, .online)]
         #expect(
-            client.receive(.connected(1, snapshot: snapshot), at: 1.1) == [
-                .received, .showAll(snapshot), .send(.heartbeat(.online)),
+            client.receive(.connected(1, snapshots: [view(0, snapshot)]), at: 1.1) == [
+                .received, .showAll(view(0, snapshot)), .send(.heartbeat(.online, room: nil)),
                 .schedule(.heartbeat, tag: 1, at: instant(21.1)),
             ])
         #expect(
             client.fire(.heartbeat, tag: 1, at: 21.1) == [
-                .send(.heartbeat(.online)), .schedule(.heartbeat, tag: 1, at: instant(41.1)),
+                .send(.heartbeat(.online, room: nil)), .schedule(.heartbeat, tag: 1, at: instant(41.1)),
             ])
         // Pushed changes reach the screen.
-        #expect(client.receive(.presence(entry(2, .offline)), at: 22) == [.received, .show(entry(2, .offline))])
         #expect(
-            client.receive(.typing(subject: cid(1), isTyping: true), at: 23) == [
-                .received, .showTyping(subject: cid(1), isTyping: true),
+            client.receive(.presence(rid(0), entry(2, .offline)), at: 22) == [
+                .received, .show(rid(0), entry(2, .offline)),
+            ])
+        #expect(
+            client.receive(.typing(rid(0), subject: cid(1), isTyping: true), at: 23) == [
+                .received, .showTyping(rid(0), subject: cid(1), isTyping: true),
             ])
         // A batch is shown entry by entry, without the client's own entry.
         #expect(
-            client.receive(.presenceBatch([entry(0, .online), entry(1, .offline)]), at: 24) == [
-                .received, .show(entry(1, .offline)),
+            client.receive(.presenceBatch(rid(0), [entry(0, .online), entry(1, .offline)]), at: 24) == [
+                .received, .show(rid(0), entry(1, .offline)),
             ])
     }
 
     @Test func httpPollingTimersSendAndReschedule() throws {
+        // A room of 251: 250 peers.
         var client = ClientDriver(
-            try handScenario(design: "http-polling", behavior: alwaysOnline), client: 0, roomPeers: 250)
+            try handScenario(design: "http-polling", behavior: alwaysOnline, clients: 251, roomSize: 251), client: 0)
         _ = client.handle(.start, at: 0)
         _ = client.fire(.comeOnline, tag: 0, at: 1)
         #expect(
             client.fire(.heartbeat, tag: 1, at: 31) == [
-                .send(.heartbeat(.online)), .schedule(.heartbeat, tag: 1, at: instant(61)),
+                .send(.heartbeat(.online, room: nil)), .schedule(.heartbeat, tag: 1, at: instant(61)),
             ])
         #expect(
             client.fire(.pollRoom, tag: 1, at: 1) == [
-                .send(.pollRoom), .schedule(.pollRoom, tag: 1, at: instant(11)),
+                .send(.pollRoom(rid(0))), .schedule(.pollRoom, tag: 1, at: instant(11)),
             ])
         // 250 peers at 100 ids a request: three requests.
         #expect(
             client.fire(.pollUsers, tag: 1, at: 1) == [
-                .send(.pollUsers(requests: 3)), .schedule(.pollUsers, tag: 1, at: instant(31)),
+                .send(.pollUsers(rid(0), requests: 3)), .schedule(.pollUsers, tag: 1, at: instant(31)),
             ])
         #expect(
             client.fire(.pollTyping, tag: 1, at: 3) == [
-                .send(.pollTyping), .schedule(.pollTyping, tag: 1, at: instant(5)),
+                .send(.pollTyping(rid(0))), .schedule(.pollTyping, tag: 1, at: instant(5)),
             ])
         // Poll answers repaint the room and the typing indicators.
-        #expect(client.receive(.roomSnapshot([entry(1, .away)]), at: 4) == [.received, .showAll([entry(1, .away)])])
-        #expect(client.receive(.typingSnapshot([cid(2)]), at: 4) == [.received, .showAllTyping([cid(2)])])
+        #expect(
+            client.receive(.roomSnapshot(view(0, [entry(1, .away)])), at: 4) == [
+                .received, .showAll(view(0, [entry(1, .away)])),
+            ])
+        #expect(
+            client.receive(.typingSnapshot(rid(0), [cid(2)]), at: 4) == [.received, .showAllTyping(rid(0), [cid(2)])])
         // A user poll answer sets each avatar's dot.
         #expect(
             client.receive(.usersAnswer([entry(1, .away), entry(2, .offline)]), at: 4) == [
@@ -149,11 +157,12 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         SpellEnd(design: "socketio-redis", graceful: 1, vanish: 0, cause: .graceful, sends: [.close(1)]),
         SpellEnd(design: "socketio-redis", graceful: 0, vanish: 0, cause: .crash, sends: [.close(1)]),
         SpellEnd(design: "socketio-redis", graceful: 0, vanish: 1, cause: .vanish, sends: []),
-        SpellEnd(design: "ttl-entries", graceful: 1, vanish: 0, cause: .graceful, sends: [.leave, .close(1)]),
+        SpellEnd(design: "ttl-entries", graceful: 1, vanish: 0, cause: .graceful, sends: [.leave(rid(0)), .close(1)]),
         SpellEnd(design: "ttl-entries", graceful: 0, vanish: 0, cause: .crash, sends: [.close(1)]),
         SpellEnd(design: "ttl-entries", graceful: 0, vanish: 1, cause: .vanish, sends: []),
         SpellEnd(
-            design: "http-polling", graceful: 1, vanish: 0, cause: .graceful, sends: [.beacon(.offline), .leaveRoom]),
+            design: "http-polling", graceful: 1, vanish: 0, cause: .graceful,
+            sends: [.beacon(.offline), .leaveRoom(rid(0))]),
         SpellEnd(design: "http-polling", graceful: 0, vanish: 0, cause: .crash, sends: []),
         SpellEnd(design: "http-polling", graceful: 0, vanish: 1, cause: .vanish, sends: []),
     ])
@@ -169,7 +178,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         _ = client.handle(.start, at: 0)
         let online = client.fire(.comeOnline, tag: 0, at: 1)
         #expect(online[1] == .schedule(.spellEnd, tag: 0, at: instant(601)))
-        if socket { _ = client.receive(.connected(1, snapshot: []), at: 1.1) }
+        if socket { _ = client.receive(.connected(1, snapshots: client.emptySnapshots), at: 1.1) }
 
         let expected: [ClientEffect] =
             spell.sends.map { .send($0) }
@@ -181,14 +190,14 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(client.fire(.spellEnd, tag: 0, at: 602).isEmpty)
         #expect(client.fire(.heartbeat, tag: 1, at: 621.1).isEmpty)
         #expect(client.fire(.comeOnline, tag: 0, at: 700).isEmpty)
-        #expect(client.receive(.presence(entry(1, .online)), at: 603).isEmpty)
-        #expect(client.receive(.connected(1, snapshot: []), at: 603).isEmpty)
-        #expect(client.receive(.roomSnapshot([]), at: 603).isEmpty)
+        #expect(client.receive(.presence(rid(0), entry(1, .online)), at: 603).isEmpty)
+        #expect(client.receive(.connected(1, snapshots: client.emptySnapshots), at: 603).isEmpty)
+        #expect(client.receive(.roomSnapshot(view(0, [])), at: 603).isEmpty)
         // The next spell starts a new session (a new connection for a socket design).
         let next = client.fire(.comeOnline, tag: 1, at: 901)
         #expect(next.first == .clearView)
         #expect(next.contains(.truth(present: true, cause: .graceful)))
-        #expect(sends(in: next) == (socket ? [.connect(2)] : [.joinRoom, .heartbeat(.online)]))
+        #expect(sends(in: next) == (socket ? [.connect(2)] : [.joinRoom(rid(0)), .heartbeat(.online, room: nil)]))
     }
 
     // MARK: Hidden tabs and apps
@@ -213,7 +222,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(scheduled(.heartbeat, in: client.fire(.heartbeat, tag: tag, at: 380.3)).map(\.at) == [instant(420)])
         #expect(scheduled(.heartbeat, in: client.fire(.heartbeat, tag: tag, at: 420)).map(\.at) == [instant(480)])
         // Heartbeats still go out while hidden.
-        #expect(sends(in: client.fire(.heartbeat, tag: tag, at: 480)) == [.heartbeat(.online)])
+        #expect(sends(in: client.fire(.heartbeat, tag: tag, at: 480)) == [.heartbeat(.online, room: nil)])
         #expect(client.fire(.show, tag: 0, at: 700.3) == [.schedule(.hide, tag: 0, at: instant(4300.3))])
         #expect(scheduled(.heartbeat, in: client.fire(.heartbeat, tag: tag, at: 710.7)).map(\.at) == [instant(730.7)])
         // A second show while visible only chains the next episode.
@@ -232,7 +241,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(scheduled(.pollRoom, in: client.fire(.pollRoom, tag: 1, at: 101.4)).map(\.at) == [instant(112)])
         #expect(
             client.fire(.show, tag: 0, at: 700.3) == [
-                .schedule(.hide, tag: 0, at: instant(4300.3)), .send(.heartbeat(.online)),
+                .schedule(.hide, tag: 0, at: instant(4300.3)), .send(.heartbeat(.online, room: nil)),
             ])
     }
 
@@ -255,15 +264,15 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(client.fire(.suspend, tag: 1, at: 105) == [.truth(present: false, cause: .suspended), .link(nil)])
         #expect(client.fire(.suspend, tag: 1, at: 106).isEmpty)
         #expect(client.fire(.heartbeat, tag: tag, at: 121.3).isEmpty)
-        #expect(client.receive(.presence(entry(1, .offline)), at: 110).isEmpty)
+        #expect(client.receive(.presence(rid(0), entry(1, .offline)), at: 110).isEmpty)
         #expect(client.receive(.closed, at: 110).isEmpty)
         #expect(
             client.fire(.show, tag: 0, at: 700) == [
                 .schedule(.hide, tag: 0, at: instant(4300)), .truth(present: true, cause: .suspended),
                 .send(.connect(2)), .link(2),
             ])
-        let handshake = client.receive(.connected(2, snapshot: []), at: 700.1)
-        #expect(sends(in: handshake) == [.heartbeat(.online)])
+        let handshake = client.receive(.connected(2, snapshots: client.emptySnapshots), at: 700.1)
+        #expect(sends(in: handshake) == [.heartbeat(.online, room: nil)])
         #expect(scheduled(.heartbeat, in: handshake).map(\.at) == [instant(720.1)])
     }
 
@@ -318,7 +327,10 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(scheduled(.heartbeat, in: client.fire(.heartbeat, tag: tag, at: 390.8)).map(\.at) == [instant(900)])
         #expect(scheduled(.heartbeat, in: client.fire(.heartbeat, tag: tag, at: 900)).map(\.at) == [instant(1800)])
         // No suspension: the client stays present and keeps its socket.
-        #expect(client.receive(.presence(entry(1, .online)), at: 901) == [.received, .show(entry(1, .online))])
+        #expect(
+            client.receive(.presence(rid(0), entry(1, .online)), at: 901) == [
+                .received, .show(rid(0), entry(1, .online)),
+            ])
     }
 
     // MARK: Idle
@@ -333,16 +345,16 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(scheduled(.idleStart, in: client.handle(.start, at: 0)).map(\.at) == [instant(3600)])
         _ = client.fire(.comeOnline, tag: 0, at: 1)
         #expect(client.fire(.idleStart, tag: 0, at: 100) == [.schedule(.idleEnd, tag: 0, at: instant(700))])
-        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 399.9)) == [.heartbeat(.online)])
-        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 400)) == [.heartbeat(.away)])
-        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 690)) == [.heartbeat(.away)])
+        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 399.9)) == [.heartbeat(.online, room: nil)])
+        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 400)) == [.heartbeat(.away, room: nil)])
+        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 690)) == [.heartbeat(.away, room: nil)])
         #expect(client.fire(.idleEnd, tag: 0, at: 700) == [.schedule(.idleStart, tag: 0, at: instant(4300))])
-        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 701)) == [.heartbeat(.online)])
+        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 701)) == [.heartbeat(.online, room: nil)])
 
         var socket = ClientDriver(try handScenario(design: "socketio-redis", behavior: behavior))
         let tag = socket.bringOnline(at: 1)
         _ = socket.fire(.idleStart, tag: 0, at: 100)
-        #expect(sends(in: socket.fire(.heartbeat, tag: tag, at: 500)) == [.heartbeat(.online)])
+        #expect(sends(in: socket.fire(.heartbeat, tag: tag, at: 500)) == [.heartbeat(.online, room: nil)])
     }
 
     // MARK: Network
@@ -371,7 +383,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
             now = reconnect.at.seconds
             attempt += 1
             guard now < 130 else { break }
-            #expect(client.receive(.presence(entry(1, .online)), at: now - 0.01).isEmpty)
+            #expect(client.receive(.presence(rid(0), entry(1, .online)), at: now - 0.01).isEmpty)
             let effects = client.fire(.reconnect, tag: reconnect.tag, at: now)
             #expect(effects.count == 1, "a failed attempt only schedules the next: \(effects)")
             reconnect = try #require(scheduled(.reconnect, in: effects).first)
@@ -387,7 +399,10 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
             client.fire(.reconnect, tag: reconnect.tag, at: now) == [
                 .send(.connect(2)), .link(2),
             ])
-        #expect(sends(in: client.receive(.connected(2, snapshot: []), at: now + 0.1)) == [.heartbeat(.online)])
+        #expect(
+            sends(in: client.receive(.connected(2, snapshots: client.emptySnapshots), at: now + 0.1)) == [
+                .heartbeat(.online, room: nil)
+            ])
         // The handshake resets the backoff: the next drop waits about 1 s again.
         let dropped = client.receive(.closed, at: now + 10)
         let next = try #require(scheduled(.reconnect, in: dropped).first)
@@ -413,13 +428,16 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         // A second loss (a partition during an outage) and one restoration: still down.
         #expect(client.handle(.networkLost, at: 136).isEmpty)
         #expect(client.handle(.networkRestored, at: 137).isEmpty)
-        #expect(client.receive(.presence(entry(1, .online)), at: 138).isEmpty)
+        #expect(client.receive(.presence(rid(0), entry(1, .online)), at: 138).isEmpty)
         #expect(client.handle(.networkRestored, at: 140) == [.truth(present: true, cause: .vanish)])
         #expect(client.handle(.networkRestored, at: 141).isEmpty)
         #expect(client.fire(.reconnect, tag: 2, at: 145) == [.send(.connect(2)), .link(2)])
         // The handshake for the old connection is ignored; the new one is accepted.
-        #expect(client.receive(.connected(1, snapshot: []), at: 145.1) == [.received])
-        #expect(sends(in: client.receive(.connected(2, snapshot: []), at: 145.1)) == [.heartbeat(.online)])
+        #expect(client.receive(.connected(1, snapshots: client.emptySnapshots), at: 145.1) == [.received])
+        #expect(
+            sends(in: client.receive(.connected(2, snapshots: client.emptySnapshots), at: 145.1)) == [
+                .heartbeat(.online, room: rid(0))
+            ])
     }
 
     /// Design B has no connection to lose: truth turns absent, and its requests keep being made but are
@@ -430,12 +448,13 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(client.handle(.networkLost, at: 10) == [.truth(present: false, cause: .vanish)])
         #expect(
             client.fire(.heartbeat, tag: 1, at: 31) == [
-                .send(.heartbeat(.online), networkDown: true), .schedule(.heartbeat, tag: 1, at: instant(61)),
+                .send(.heartbeat(.online, room: nil), networkDown: true),
+                .schedule(.heartbeat, tag: 1, at: instant(61)),
             ])
-        #expect(client.receive(.roomSnapshot([]), at: 32).isEmpty)
+        #expect(client.receive(.roomSnapshot(view(0, [])), at: 32).isEmpty)
         #expect(client.handle(.networkRestored, at: 40) == [.truth(present: true, cause: .vanish)])
-        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 61)) == [.heartbeat(.online)])
-        #expect(client.fire(.heartbeat, tag: 1, at: 91).first == .send(.heartbeat(.online)))
+        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 61)) == [.heartbeat(.online, room: nil)])
+        #expect(client.fire(.heartbeat, tag: 1, at: 91).first == .send(.heartbeat(.online, room: nil)))
     }
 
     /// The server closing the socket (a restart) drops the connection and reconnects after the backoff;
@@ -449,7 +468,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
             ])
         #expect(client.fire(.heartbeat, tag: tag, at: 201).isEmpty)
         // Pushes for the dead socket are dropped.
-        #expect(client.receive(.presence(entry(1, .online)), at: 200.5) == [.received])
+        #expect(client.receive(.presence(rid(0), entry(1, .online)), at: 200.5) == [.received])
         #expect(client.fire(.reconnect, tag: 2, at: 201) == [.send(.connect(2)), .link(2)])
     }
 
@@ -466,31 +485,31 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         var client = ClientDriver(try handScenario(design: "socketio-redis", behavior: Self.typingBehavior))
         #expect(scheduled(.burstStart, in: client.handle(.start, at: 0)).count == 1)
         _ = client.fire(.comeOnline, tag: 0, at: 1)
-        _ = client.receive(.connected(1, snapshot: []), at: 1.1)
+        _ = client.receive(.connected(1, snapshots: client.emptySnapshots), at: 1.1)
         let burst = client.fire(.burstStart, tag: 0, at: 10)
         let nextBurst = try #require(scheduled(.burstStart, in: burst).first)
         #expect(nextBurst.at > instant(10) && burst.first == .schedule(.burstStart, tag: 0, at: nextBurst.at))
         #expect(
             Array(burst.dropFirst()) == [
-                .truthTyping(true), .send(.typing(true)),
+                .truthTyping(true, room: rid(0)), .send(.typing(rid(0), true)),
                 .schedule(.typingStop, tag: 1, at: instant(11.5)), .schedule(.keystroke, tag: 1, at: instant(10.5)),
             ])
         for (index, at) in [10.5, 11.0, 11.5].enumerated() {
             #expect(
                 client.fire(.keystroke, tag: 1, at: at) == [
-                    .send(.typing(true)),
+                    .send(.typing(rid(0), true)),
                     .schedule(.typingStop, tag: UInt32(index + 2), at: instant(at + 1.5)),
                     .schedule(.keystroke, tag: 1, at: instant(at + 0.5)),
                 ])
         }
         #expect(
             client.fire(.keystroke, tag: 1, at: 12) == [
-                .send(.typing(true)), .schedule(.typingStop, tag: 5, at: instant(13.5)),
-                .truthTyping(false),
+                .send(.typing(rid(0), true)), .schedule(.typingStop, tag: 5, at: instant(13.5)),
+                .truthTyping(false, room: rid(0)),
             ])
         #expect(client.fire(.keystroke, tag: 1, at: 12.5).isEmpty)
         #expect(client.fire(.typingStop, tag: 4, at: 13).isEmpty)
-        #expect(client.fire(.typingStop, tag: 5, at: 13.5) == [.send(.typing(false))])
+        #expect(client.fire(.typingStop, tag: 5, at: 13.5) == [.send(.typing(rid(0), false))])
         #expect(client.fire(.typingStop, tag: 5, at: 13.5).isEmpty)
     }
 
@@ -501,18 +520,18 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         let burst = client.fire(.burstStart, tag: 0, at: 10)
         #expect(
             Array(burst.dropFirst()) == [
-                .truthTyping(true), .send(.typing(true)),
+                .truthTyping(true, room: rid(0)), .send(.typing(rid(0), true)),
                 .schedule(.typingStop, tag: 1, at: instant(13)), .schedule(.keystroke, tag: 1, at: instant(10.5)),
             ])
         #expect(sends(in: client.fire(.keystroke, tag: 1, at: 10.5)).isEmpty)
-        #expect(sends(in: client.fire(.keystroke, tag: 1, at: 11)) == [.typing(true)])
+        #expect(sends(in: client.fire(.keystroke, tag: 1, at: 11)) == [.typing(rid(0), true)])
         #expect(sends(in: client.fire(.keystroke, tag: 1, at: 11.5)).isEmpty)
         #expect(
             client.fire(.keystroke, tag: 1, at: 12) == [
-                .send(.typing(true)), .schedule(.typingStop, tag: 5, at: instant(15)),
-                .truthTyping(false),
+                .send(.typing(rid(0), true)), .schedule(.typingStop, tag: 5, at: instant(15)),
+                .truthTyping(false, room: rid(0)),
             ])
-        #expect(client.fire(.typingStop, tag: 5, at: 15) == [.send(.typing(false))])
+        #expect(client.fire(.typingStop, tag: 5, at: 15) == [.send(.typing(rid(0), false))])
     }
 
     /// No burst while the client is away from the screen; hiding mid-burst ends the typing truth.
@@ -527,10 +546,12 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         let offline = client.fire(.burstStart, tag: 0, at: 0.5)
         #expect(offline.count == 1 && scheduled(.burstStart, in: offline).count == 1)
         _ = client.fire(.comeOnline, tag: 0, at: 1)
-        _ = client.receive(.connected(1, snapshot: []), at: 1.1)
-        #expect(client.fire(.burstStart, tag: 0, at: 10).contains(.truthTyping(true)))
+        _ = client.receive(.connected(1, snapshots: client.emptySnapshots), at: 1.1)
+        #expect(client.fire(.burstStart, tag: 0, at: 10).contains(.truthTyping(true, room: rid(0))))
         #expect(
-            client.fire(.hide, tag: 0, at: 10.2) == [.schedule(.show, tag: 0, at: instant(70.2)), .truthTyping(false)])
+            client.fire(.hide, tag: 0, at: 10.2) == [
+                .schedule(.show, tag: 0, at: instant(70.2)), .truthTyping(false, room: rid(0)),
+            ])
         #expect(client.fire(.keystroke, tag: 1, at: 10.5).isEmpty)
         let hidden = client.fire(.burstStart, tag: 0, at: 20)
         #expect(hidden.count == 1 && scheduled(.burstStart, in: hidden).count == 1)
@@ -553,18 +574,18 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         var client = ClientDriver(try handScenario(design: "socketio-redis", behavior: alwaysOnline))
         _ = client.handle(.start, at: 0)
         // Offline: no message is received.
-        #expect(client.receive(.connected(1, snapshot: []), at: 0.5).isEmpty)
-        #expect(client.receive(.presence(entry(1, .online)), at: 0.5).isEmpty)
+        #expect(client.receive(.connected(1, snapshots: client.emptySnapshots), at: 0.5).isEmpty)
+        #expect(client.receive(.presence(rid(0), entry(1, .online)), at: 0.5).isEmpty)
         #expect(client.receive(.closed, at: 0.5).isEmpty)
         // A comeOnline with a wrong tag is stale.
         #expect(client.fire(.comeOnline, tag: 7, at: 0.6).isEmpty)
         _ = client.fire(.comeOnline, tag: 0, at: 1)
         // A handshake for another connection: received, but nothing changes.
-        #expect(client.receive(.connected(2, snapshot: [entry(1, .online)]), at: 1.1) == [.received])
-        let handshake = client.receive(.connected(1, snapshot: []), at: 1.1)
+        #expect(client.receive(.connected(2, snapshots: [view(0, [entry(1, .online)])]), at: 1.1) == [.received])
+        let handshake = client.receive(.connected(1, snapshots: client.emptySnapshots), at: 1.1)
         let tag = try #require(scheduled(.heartbeat, in: handshake).first?.tag)
         // A second handshake for the same connection is ignored too.
-        #expect(client.receive(.connected(1, snapshot: []), at: 1.2) == [.received])
+        #expect(client.receive(.connected(1, snapshots: client.emptySnapshots), at: 1.2) == [.received])
         // Stale timers: wrong tags, or a timer for a state the client is not in.
         #expect(client.fire(.heartbeat, tag: tag &+ 1, at: 3).isEmpty)
         #expect(client.fire(.heartbeat, tag: tag &- 1, at: 3).isEmpty)
@@ -576,7 +597,7 @@ private let alwaysOnline = #"{"online": "never", "offline": "never", "graceful":
         #expect(client.fire(.pollRoom, tag: tag, at: 3).isEmpty)  // Design A does not poll.
         #expect(client.handle(.networkRestored, at: 3).isEmpty)
         // The state machine is still intact.
-        #expect(sends(in: client.fire(.heartbeat, tag: tag, at: 21.1)) == [.heartbeat(.online)])
+        #expect(sends(in: client.fire(.heartbeat, tag: tag, at: 21.1)) == [.heartbeat(.online, room: nil)])
     }
 }
 

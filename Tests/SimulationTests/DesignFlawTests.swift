@@ -21,29 +21,29 @@ import Testing
         var client = ClientDriver(scenario)
         var server = ServerDriver(scenario)
         client.bringOnline(at: 1, socket: false)
-        server.message(0, .joinRoom, at: 1)
-        server.message(0, .heartbeat(.online), at: 1)
-        server.message(1, .joinRoom, at: 1)
+        server.message(0, .joinRoom(rid(0)), at: 1)
+        server.message(0, .heartbeat(.online, room: nil), at: 1)
+        server.message(1, .joinRoom(rid(0)), at: 1)
 
         let hide = client.fire(.hide, tag: 0, at: 21)
         #expect(sends(in: hide) == [.beacon(.away)])
         server.message(0, .beacon(.away), at: 21.05)
         #expect(
-            deliveries(in: server.message(1, .pollRoom, at: 25)) == [
-                .deliver(to: cid(1), .roomSnapshot([entry(0, .away)]))
+            deliveries(in: server.message(1, .pollRoom(rid(0)), at: 25)) == [
+                .deliver(to: cid(1), .roomSnapshot(view(0, [entry(0, .away)])))
             ])
 
         // The heartbeat due at 31 s, 10 s after hiding: online again.
         let beat = client.fire(.heartbeat, tag: 1, at: 31)
-        #expect(sends(in: beat) == [.heartbeat(.online)])
-        server.message(0, .heartbeat(.online), at: 31.05)
+        #expect(sends(in: beat) == [.heartbeat(.online, room: nil)])
+        server.message(0, .heartbeat(.online, room: nil), at: 31.05)
         #expect(
-            deliveries(in: server.message(1, .pollRoom, at: 35)) == [
-                .deliver(to: cid(1), .roomSnapshot([entry(0, .online)]))
+            deliveries(in: server.message(1, .pollRoom(rid(0)), at: 35)) == [
+                .deliver(to: cid(1), .roomSnapshot(view(0, [entry(0, .online)])))
             ])
         // Still online at 4 m 50 s hidden; away from 5 minutes on.
-        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 311)) == [.heartbeat(.online)])
-        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 321)) == [.heartbeat(.away)])
+        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 311)) == [.heartbeat(.online, room: nil)])
+        #expect(sends(in: client.fire(.heartbeat, tag: 1, at: 321)) == [.heartbeat(.away, room: nil)])
     }
 
     /// Design A: a 10 s outage is too short for the transport to notice (ping every 25 s, timeout 20 s),
@@ -90,14 +90,14 @@ import Testing
                     behavior: #"{"online": "never", "offline": "never"}"#))
             server.message(0, .connect(1), at: 1)
             server.message(1, .connect(1), at: 1)
-            server.message(0, .heartbeat(.online), at: 2)
+            server.message(0, .heartbeat(.online, room: nil), at: 2)
             // Client 1 vanishes at 5 s; before the transport notices, the server restarts.
             let restart = server.handle(.restartServer, at: 10)
             #expect(deliveries(in: restart) == [.deliver(to: cid(0), .closed), .deliver(to: cid(1), .closed)])
             #expect(!restart.contains { if case .lastSeen = $0 { true } else { false } })
             server.message(0, .connect(2), at: 11)
             for at in stride(from: 20.0, through: 120, by: 20) {
-                server.message(0, .heartbeat(.online), at: at)
+                server.message(0, .heartbeat(.online, room: nil), at: at)
                 server.handle(.timer(.sweep, tag: 0), at: at)
             }
             return deliveries(in: server.message(2, .connect(1), at: 125)).last
@@ -105,10 +105,10 @@ import Testing
         // Without the worker, client 1 is still in the set two minutes later.
         #expect(
             try firstPaintAfterRestart(expiry: "off")
-                == .deliver(to: cid(2), .connected(1, snapshot: [entry(0, .online), entry(1, .online)])))
+                == .deliver(to: cid(2), .connected(1, snapshots: [view(0, [entry(0, .online), entry(1, .online)])])))
         // With a 20 s worker it was removed once its key (written at 1 s, 60 s TTL) expired.
         #expect(
             try firstPaintAfterRestart(expiry: "20s")
-                == .deliver(to: cid(2), .connected(1, snapshot: [entry(0, .online)])))
+                == .deliver(to: cid(2), .connected(1, snapshots: [view(0, [entry(0, .online)])])))
     }
 }

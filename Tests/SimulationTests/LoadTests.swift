@@ -60,9 +60,11 @@ import Testing
 
     @Test func operationsAreCountedByKind() {
         let kinds: [(Uplink, OperationKind)] = [
-            (.heartbeat(.online), .heartbeat), (.beacon(.away), .heartbeat), (.beacon(.offline), .leave),
-            (.connect(1), .join), (.joinRoom, .join), (.close(1), .leave), (.leave, .leave), (.leaveRoom, .leave),
-            (.typing(true), .typing), (.pollRoom, .read), (.pollUsers(requests: 2), .read), (.pollTyping, .read),
+            (.heartbeat(.online, room: nil), .heartbeat), (.heartbeat(.online, room: RoomID(3)), .heartbeat),
+            (.beacon(.away), .heartbeat), (.beacon(.offline), .leave), (.connect(1), .join),
+            (.joinRoom(RoomID(0)), .join), (.close(1), .leave), (.leave(RoomID(0)), .leave),
+            (.leaveRoom(RoomID(0)), .leave), (.typing(RoomID(0), true), .typing), (.pollRoom(RoomID(0)), .read),
+            (.pollUsers(RoomID(0), requests: 2), .read), (.pollTyping(RoomID(0)), .read),
         ]
         for (message, kind) in kinds { #expect(OperationKind(message) == kind, "\(message)") }
     }

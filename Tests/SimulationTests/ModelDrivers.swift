@@ -12,6 +12,11 @@ func cid(_ index: Int) -> ClientID { ClientID(index) }
 
 func entry(_ index: Int, _ status: PresenceStatus) -> ViewEntry { ViewEntry(subject: ClientID(index), status: status) }
 
+func rid(_ index: Int) -> RoomID { RoomID(index) }
+
+/// What a client is shown of room `room`.
+func view(_ room: Int, _ entries: [ViewEntry]) -> RoomView { RoomView(room: RoomID(room), entries: entries) }
+
 /// A scenario for driving models by hand: `clients` clients in rooms of `roomSize`, a constant 50 ms
 /// latency without loss (so every send's arrival is exact), the given design knobs and behaviour.
 func handScenario(
@@ -27,13 +32,16 @@ func handScenario(
         """, sourceLocation: sourceLocation)
 }
 
-/// One client model, driven by hand.
+/// One client model, driven by hand, in the rooms the scenario's population gives it (with
+/// ``handScenario``'s defaults, client 0 is in room 0 with two peers).
 struct ClientDriver {
     var model: ClientModel
+    let population: Population
     private var started = false
 
-    init(_ scenario: Scenario, client: Int = 0, roomPeers: Int = 2) {
-        model = ClientModel(id: ClientID(client), roomPeers: roomPeers, settings: ModelSettings(scenario: scenario))
+    init(_ scenario: Scenario, client: Int = 0) {
+        population = Population(scenario: scenario)
+        model = ClientModel(id: ClientID(client), population: population, settings: ModelSettings(scenario: scenario))
     }
 
     /// Handles one input at `seconds` and returns exactly what it caused.
@@ -61,13 +69,16 @@ struct ClientDriver {
     ) -> UInt32 {
         if !started { _ = handle(.start, at: 0) }
         var effects = fire(.comeOnline, tag: 0, at: seconds)
-        if socket { effects = receive(.connected(connection, snapshot: []), at: seconds + 0.1) }
+        if socket { effects = receive(.connected(connection, snapshots: emptySnapshots), at: seconds + 0.1) }
         guard let tag = scheduled(.heartbeat, in: effects).first?.tag else {
             Issue.record("no heartbeat scheduled on coming online: \(effects)", sourceLocation: sourceLocation)
             return 0
         }
         return tag
     }
+
+    /// A handshake's first paint that shows no one in any of the client's rooms.
+    var emptySnapshots: [RoomView] { population.rooms(of: model.id).map { RoomView(room: $0, entries: []) } }
 }
 
 /// The timers of `timer`'s kind that `effects` schedule, in order.
@@ -156,7 +167,7 @@ func deliveries(in effects: [ServerEffect]) -> [ServerEffect] {
 /// The `.fanout` recipient counts, in order.
 func fanouts(in effects: [ServerEffect]) -> [Int] {
     effects.compactMap {
-        if case .fanout(let recipients) = $0 { recipients } else { nil }
+        if case .fanout(let recipients, _) = $0 { recipients } else { nil }
     }
 }
 

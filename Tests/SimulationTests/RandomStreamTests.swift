@@ -119,24 +119,35 @@ import Testing
                      "rooms": {"size": {"uniform": [2, 8]}}, "protocol": {"design": "ttl-entries"}}
                     """))
         }
+        /// Each room's members, room after room, and each client's rooms.
+        func layout(_ population: Population) -> (rooms: [[UInt32]], clients: [[RoomID]]) {
+            (
+                (0..<population.roomCount).map { Array(population.members(of: RoomID($0))) },
+                (0..<population.clientCount).map { Array(population.rooms(of: ClientID($0))) }
+            )
+        }
         let first = try rooms(seed: 3)
         let again = try rooms(seed: 3)
-        #expect(first.roomStarts == again.roomStarts && first.roomOf == again.roomOf)
-        #expect(try rooms(seed: 4).roomStarts != first.roomStarts)
+        #expect(layout(first) == layout(again))
+        #expect(try layout(rooms(seed: 4)).rooms != layout(first).rooms)
         // Rooms partition the population in order, each within the size bounds (the last may be cut short).
-        #expect(first.roomStarts.first == 0 && first.roomStarts.last == 300)
+        #expect(first.isPartition && first.membershipCount == 300)
+        #expect(layout(first).rooms.flatMap { $0 } == Array(0..<300))
         for room in 0..<first.roomCount {
             let members = first.members(of: RoomID(room))
             #expect(members.count <= 8 && (members.count >= 2 || room == first.roomCount - 1))
-            for client in members {
-                #expect(first.roomOf[client] == RoomID(room))
-                #expect(first.key(of: ClientID(client)) == EntryKey(room: RoomID(room), client: ClientID(client)))
+            #expect(first.size(of: RoomID(room)) == members.count)
+            for (slot, client) in members.enumerated() {
+                let id = ClientID(rawValue: client)
+                #expect(Array(first.rooms(of: id)) == [RoomID(room)])
+                #expect(first.slot(of: id, in: RoomID(room)) == slot)
+                #expect(first.peerCount(of: id) == members.count - 1)
             }
         }
         #expect(Set((0..<first.roomCount).map { first.members(of: RoomID($0)).count }).count > 3)
         // One more client does not reshuffle anyone's room.
         let grown = try rooms(seed: 3, clients: 301)
-        #expect(Array(grown.roomOf.prefix(300)) == first.roomOf)
+        #expect(Array(layout(grown).clients.prefix(300)) == layout(first).clients)
     }
 
     @Test func platformSharesFollowTheMobileSettings() throws {
@@ -145,9 +156,11 @@ import Testing
             behavior: #"{"online": "never", "offline": "never", "mobile": {"share": 0.4, "ios": 0.25}}"#,
             clients: 4000, roomSize: 4)
         let settings = ModelSettings(scenario: scenario)
+        let population = Population(scenario: scenario)
         var counts: [Platform: Int] = [:]
         for client in 0..<4000 {
-            counts[ClientModel(id: ClientID(client), roomPeers: 3, settings: settings).platform, default: 0] += 1
+            counts[
+                ClientModel(id: ClientID(client), population: population, settings: settings).platform, default: 0] += 1
         }
         // Mobile: 1600 ± 4 × 31; iOS: 400 ± 4 × 19.
         let mobile = (counts[.ios] ?? 0) + (counts[.android] ?? 0)

@@ -46,11 +46,11 @@ private let steady = #"{"online": "never", "offline": "never"}"#
                 ])
             ])
         #expect(
-            mapped.message(0, .heartbeat(.online), at: 20) == [
+            mapped.message(0, .heartbeat(.online, room: nil), at: 20) == [
                 .pipeline([["SET", "t:presence:user:0", Self.valueA, "PX", "3000"]])
             ])
-        #expect(mapped.message(0, .typing(true), at: 21).isEmpty)
-        #expect(mapped.message(1, .heartbeat(.online), at: 22).isEmpty)
+        #expect(mapped.message(0, .typing(rid(0), true), at: 21).isEmpty)
+        #expect(mapped.message(1, .heartbeat(.online, room: nil), at: 22).isEmpty)
         #expect(mapped.message(0, .close(1), at: 30) == [.pipeline([["SREM", "t:presence:family:0", "0"]])])
     }
 
@@ -76,7 +76,7 @@ private let steady = #"{"online": "never", "offline": "never"}"#
             #"{"odId":"0","name":"user 0","status":"\#(status)","lastSeen":\#(ms)}"#
         }
         #expect(
-            mapped.message(0, .heartbeat(.online), at: 10) == [
+            mapped.message(0, .heartbeat(.online, room: nil), at: 10) == [
                 .pipeline([["SET", "t:presence:0", value("online", 10_000), "PX", "3000"]])
             ])
         #expect(
@@ -84,18 +84,24 @@ private let steady = #"{"online": "never", "offline": "never"}"#
                 .pipeline([["SET", "t:presence:0", value("offline", 11_500), "PX", "3000"]])
             ])
         #expect(
-            mapped.message(0, .joinRoom, at: 12) == [
+            mapped.message(0, .joinRoom(rid(0)), at: 12) == [
                 .pipeline([["SADD", "t:room:0", "0"], ["PEXPIRE", "t:room:0", "30000"]])
             ])
-        #expect(mapped.message(0, .pollRoom, at: 13) == [.membersThenGet(set: "t:room:0", keyPrefix: "t:presence:")])
         #expect(
-            mapped.message(0, .pollUsers(requests: 1), at: 14) == [
+            mapped.message(0, .pollRoom(rid(0)), at: 13) == [.membersThenGet(set: "t:room:0", keyPrefix: "t:presence:")]
+        )
+        #expect(
+            mapped.message(0, .pollUsers(rid(0), requests: 1), at: 14) == [
                 .pipeline([["GET", "t:presence:1"], ["GET", "t:presence:2"]])
             ])
-        #expect(mapped.message(0, .typing(true), at: 15) == [.pipeline([["SET", "t:typing:0:0", "1", "PX", "150"]])])
-        #expect(mapped.message(0, .typing(false), at: 16) == [.pipeline([["DEL", "t:typing:0:0"]])])
-        #expect(mapped.message(0, .pollTyping, at: 17) == [.pipeline([["MGET", "t:typing:0:1", "t:typing:0:2"]])])
-        #expect(mapped.message(0, .leaveRoom, at: 18) == [.pipeline([["SREM", "t:room:0", "0"]])])
+        #expect(
+            mapped.message(0, .typing(rid(0), true), at: 15) == [
+                .pipeline([["SET", "t:typing:0:0", "1", "PX", "150"]])
+            ])
+        #expect(mapped.message(0, .typing(rid(0), false), at: 16) == [.pipeline([["DEL", "t:typing:0:0"]])])
+        #expect(
+            mapped.message(0, .pollTyping(rid(0)), at: 17) == [.pipeline([["MGET", "t:typing:0:1", "t:typing:0:2"]])])
+        #expect(mapped.message(0, .leaveRoom(rid(0)), at: 18) == [.pipeline([["SREM", "t:room:0", "0"]])])
     }
 
     /// Design C keeps its entries in its own server: there is nothing to send to Redis.

@@ -12,7 +12,7 @@ import Testing
     @Test func socketIORedisReadsTheFamilySet() throws {
         var server = try server("socketio-redis")
         server.message(0, .connect(1), at: 10)
-        server.message(0, .heartbeat(.online), at: 30)
+        server.message(0, .heartbeat(.online, room: nil), at: 30)
         // The set has no TTL: the read shows the user for as long as it stays in it.
         #expect(server.readShows(0, at: 10_000))
         #expect(server.keyExists(0, at: 89.9) && !server.keyExists(0, at: 90))
@@ -40,18 +40,18 @@ import Testing
     /// beacon is stored as a status, so the read turns offline while the key lives on.
     @Test func httpPollingReadsMembersWithALiveKey() throws {
         var server = try server("http-polling")
-        server.message(0, .joinRoom, at: 0)
-        server.message(0, .heartbeat(.online), at: 0)
+        server.message(0, .joinRoom(rid(0)), at: 0)
+        server.message(0, .heartbeat(.online, room: nil), at: 0)
         #expect(server.readShows(0, at: 59.9) && !server.readShows(0, at: 60))
         server.message(0, .beacon(.offline), at: 5)
         #expect(!server.readShows(0, at: 5) && server.keyExists(0, at: 64.9))
-        server.message(0, .heartbeat(.online), at: 10)
+        server.message(0, .heartbeat(.online, room: nil), at: 10)
         #expect(server.readShows(0, at: 10))
         // Leaving the room takes the user out of the read; its key is untouched.
-        server.message(0, .leaveRoom, at: 20)
+        server.message(0, .leaveRoom(rid(0)), at: 20)
         #expect(!server.readShows(0, at: 20) && server.keyExists(0, at: 69))
         // A heartbeat alone does not make a non-member appear.
-        server.message(1, .heartbeat(.online), at: 21)
+        server.message(1, .heartbeat(.online, room: nil), at: 21)
         #expect(!server.readShows(1, at: 21) && server.keyExists(1, at: 21))
     }
 
@@ -60,22 +60,28 @@ import Testing
     /// member does not bring them back.
     @Test func httpPollingRoomSetExpiresUnderLiveKeys() throws {
         var server = try server("http-polling")
-        server.message(0, .joinRoom, at: 0)
-        for beat in stride(from: 0.0, through: 570, by: 30) { server.message(0, .heartbeat(.online), at: beat) }
+        server.message(0, .joinRoom(rid(0)), at: 0)
+        for beat in stride(from: 0.0, through: 570, by: 30) {
+            server.message(0, .heartbeat(.online, room: nil), at: beat)
+        }
         #expect(server.readShows(0, at: 599.9) && !server.readShows(0, at: 600.1))
-        for beat in stride(from: 600.0, through: 660, by: 30) { server.message(0, .heartbeat(.online), at: beat) }
+        for beat in stride(from: 600.0, through: 660, by: 30) {
+            server.message(0, .heartbeat(.online, room: nil), at: beat)
+        }
         #expect(!server.readShows(0, at: 660) && server.keyExists(0, at: 700))
-        server.message(1, .joinRoom, at: 610)
-        server.message(0, .heartbeat(.online), at: 690)
+        server.message(1, .joinRoom(rid(0)), at: 610)
+        server.message(0, .heartbeat(.online, room: nil), at: 690)
         #expect(!server.readShows(0, at: 690))
     }
 
     /// Design B: a join refreshes the whole set's expiry, so every member's read moves with it.
     @Test func httpPollingJoinRefreshesEveryMembersRead() throws {
         var server = try server("http-polling")
-        server.message(0, .joinRoom, at: 0)
-        server.message(1, .joinRoom, at: 300)
-        for beat in stride(from: 300.0, through: 900, by: 30) { server.message(0, .heartbeat(.online), at: beat) }
+        server.message(0, .joinRoom(rid(0)), at: 0)
+        server.message(1, .joinRoom(rid(0)), at: 300)
+        for beat in stride(from: 300.0, through: 900, by: 30) {
+            server.message(0, .heartbeat(.online, room: nil), at: beat)
+        }
         #expect(server.readShows(0, at: 899) && !server.readShows(0, at: 900.1))
     }
 
@@ -83,10 +89,10 @@ import Testing
     @Test func ttlEntriesReadsTheLiveEntries() throws {
         var server = try server("ttl-entries")
         server.message(0, .connect(1), at: 0)
-        server.message(0, .heartbeat(.online), at: 0)
+        server.message(0, .heartbeat(.online, room: rid(0)), at: 0)
         #expect(server.readShows(0, at: 29.9) && !server.readShows(0, at: 30))
         #expect(server.keyExists(0, at: 29.9) && !server.keyExists(0, at: 30))
-        server.message(0, .leave, at: 10)
+        server.message(0, .leave(rid(0)), at: 10)
         #expect(!server.readShows(0, at: 10) && !server.keyExists(0, at: 10))
     }
 }

@@ -256,6 +256,16 @@ public enum HTMLRenderer {
             y: SVGChart.Axis("pushed events", unit: .count("events")),
             counts: measurements.recipientsPerEvent.buckets.map { (value: $0.value, count: $0.events) },
             emptyMessage: noFanout)
+        html += note(
+            "Where the fan-out goes: deliveries per second to rooms of each size. A few large rooms can carry "
+                + "most of it even when most rooms are small.")
+        html += SVGChart.categoryBars(
+            title: "Fan-out by room size: deliveries per second", x: "room size",
+            y: SVGChart.Axis("deliveries", unit: .quantity("per second")),
+            bars: measurements.fanoutByRoomSize.map {
+                (label: $0.sizeLabel, value: Double($0.deliveries) / max(measurements.measuredSeconds, 1e-9))
+            },
+            emptyMessage: noFanout)
         return html + "</section>\n"
     }
 

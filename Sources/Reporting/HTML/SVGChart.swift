@@ -295,6 +295,31 @@ public enum SVGChart {
         return figure(plot.svg, table)
     }
 
+    /// A bar chart over named categories (room-size buckets, say), in the given order, with each bar's
+    /// share of the total in its tooltip and the data table.
+    public static func categoryBars(
+        title: String, x: String, y: Axis, bars: [(label: String, value: Double)],
+        emptyMessage: String = "No data to plot."
+    ) -> String {
+        guard !bars.isEmpty, bars.contains(where: { $0.value > 0 }) else {
+            return empty(title: title, message: emptyMessage)
+        }
+        let xTicks = Ticks(values: bars.indices.map(Double.init), labels: bars.map(\.label), unit: "members")
+        let yTicks = ticks(for: y.unit, covering: 0, bars.map(\.value).max() ?? 0)
+        var plot = Plot(
+            title: title, xAxis: Axis(x, unit: .count("members")), xTicks: xTicks, yAxis: y, yTicks: yTicks,
+            legend: [], xDomain: -0.5...(Double(bars.count) - 0.5), verticalGrid: false)
+        let total = bars.reduce(0) { $0 + $1.value }
+        var rows: [[String]] = []
+        for (index, bar) in bars.enumerated() {
+            let share = total > 0 ? Format.percent(bar.value / total) : "–"
+            plot.bar(
+                at: Double(index), height: bar.value, tooltip: "\(bar.label): \(format(bar.value, y.unit)) (\(share))")
+            rows.append([bar.label, format(bar.value, y.unit), share])
+        }
+        return figure(plot.svg, dataTable(header: [x, y.title, "share"], rows: rows))
+    }
+
     /// A scatter chart of labelled points; the highlighted ones are filled, labelled and joined by a line
     /// in order of x (a Pareto front of staleness against cost, say).
     ///

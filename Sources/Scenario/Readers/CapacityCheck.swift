@@ -13,14 +13,15 @@ extension Validator {
             fitsInMemory(clients: clients, rooms: rooms, duration: duration, physicalMemory: physicalMemory)
         else { return }
         let recurring = ResourceEstimate.recurring(presence: presence, behavior: behavior, network: network)
-        checkEvents(clients: clients, duration: duration, recurring: recurring)
+        let roomsPerClient = ResourceEstimate.Memberships(rooms: rooms, clients: clients).roomsPerClient
+        checkEvents(clients: clients, roomsPerClient: roomsPerClient, duration: duration, recurring: recurring)
     }
 
     /// Reports, at `duration` or at `clients` (whichever makes up most of the estimate), a run that needs
     /// more than the usable share of the machine's memory; returns whether it fits.
     private func fitsInMemory(clients: Double, rooms: Rooms, duration: Interval, physicalMemory: UInt64) -> Bool {
-        let largestRoom = rooms.size.largest
-        let memory = ResourceEstimate.memory(clients: clients, largestRoom: largestRoom, duration: duration)
+        let memberships = ResourceEstimate.Memberships(rooms: rooms, clients: clients)
+        let memory = ResourceEstimate.memory(clients: clients, memberships: memberships, duration: duration)
         let usable = Double(physicalMemory) * ResourceEstimate.usableMemoryShare
         guard memory > usable else { return true }
         let clientsText = ResourceEstimate.countText(clients)
@@ -41,30 +42,41 @@ extension Validator {
             return false
         }
         let fits = ResourceEstimate.largestClientCount(
-            largestRoom: largestRoom, physicalMemory: physicalMemory, duration: duration)
+            memberships: memberships, physicalMemory: physicalMemory, duration: duration)
+        let members = ResourceEstimate.countText(memberships.membersPerRoom.rounded())
+        let roomsText =
+            memberships.roomsPerClient == 1
+            ? "its room" : "each of its \(JSONValue.numberText(memberships.roomsPerClient)) rooms on average"
         report(
             .root.appending("clients"),
             "\(clientsText) clients need about \(ResourceEstimate.bytesText(memory)) of memory "
-                + "(\(JSONValue.numberText(ResourceEstimate.bytesPerClient)) B per client plus "
-                + "\(JSONValue.numberText(ResourceEstimate.bytesPerRoomPair)) B per client for each member of "
-                + "the largest room, \(largestRoom)); \(machine)",
+                + "(\(JSONValue.numberText(ResourceEstimate.bytesPerClient)) B per client plus, for \(roomsText), "
+                + "\(JSONValue.numberText(ResourceEstimate.bytesPerRoomPair)) B for each member of the room: "
+                + "\(members) on average, counting a room as often as it has members); \(machine)",
             hint: "at most \(ResourceEstimate.groupedInteger(fits)) clients fit on this machine")
         return false
     }
 
     /// Reports a run whose estimated event count exceeds ``ResourceEstimate/maximumEvents``, naming the
     /// recurring action that causes the most events.
-    private func checkEvents(clients: Double, duration: Interval, recurring: [ResourceEstimate.Recurring]) {
-        let events = ResourceEstimate.events(clients: clients, duration: duration, recurring: recurring)
+    ///
+    /// A client in several rooms counts once per room: design C heartbeats each room's entry, design B
+    /// polls each room, and every room fans its changes out.
+    private func checkEvents(
+        clients: Double, roomsPerClient: Double, duration: Interval, recurring: [ResourceEstimate.Recurring]
+    ) {
+        let events =
+            ResourceEstimate.events(clients: clients, duration: duration, recurring: recurring) * max(1, roomsPerClient)
         guard events > ResourceEstimate.maximumEvents else { return }
         let time = ResourceEstimate.timeText(seconds: events / ResourceEstimate.eventsPerSecond)
         let busiest = recurring.max {
             ($0.perClient ? clients : 1) * $0.rate < ($1.perClient ? clients : 1) * $1.rate
         }
         let cause = busiest.map { " with \($0.key) every \"\($0.period)\"" } ?? ""
+        let rooms = roomsPerClient > 1 ? " in \(JSONValue.numberText(roomsPerClient)) rooms each" : ""
         report(
             .root.appending("clients"),
-            "\(ResourceEstimate.countText(clients)) clients over \"\(duration)\"\(cause) come to about "
+            "\(ResourceEstimate.countText(clients)) clients\(rooms) over \"\(duration)\"\(cause) come to about "
                 + "\(ResourceEstimate.countText(events)) events, roughly \(time) at "
                 + "\(ResourceEstimate.countText(ResourceEstimate.eventsPerSecond)) events/s; the limit is "
                 + ResourceEstimate.countText(ResourceEstimate.maximumEvents),

@@ -27,6 +27,8 @@ public struct RunOutcome: Sendable {
     public var simulated: Instant
     /// The clients on each platform: desktop, iOS, Android.
     public var platformCounts: [Platform: Int]
+    /// Who was in which room.
+    public var population: PopulationSummary
     /// Whether the run reached the scenario's end (false when it was stopped).
     public var complete: Bool
 }
@@ -68,15 +70,14 @@ public enum Simulator {
         for platform in platforms { counts[platform, default: 0] += 1 }
         return RunOutcome(
             engine: engine, measurements: core.recorder.measurements, events: core.processed, simulated: core.now,
-            platformCounts: counts, complete: !stopped)
+            platformCounts: counts, population: PopulationSummary(population), complete: !stopped)
     }
 }
 
 extension Simulator {
     /// The behaviour model of client `index`: every engine and the load test start from the same one.
     static func clientModel(_ index: Int, settings: ModelSettings, population: Population) -> ClientModel {
-        let peers = population.members(of: population.roomOf[index]).count - 1
-        return ClientModel(id: ClientID(index), roomPeers: peers, settings: settings)
+        ClientModel(id: ClientID(index), population: population, settings: settings)
     }
 }
 

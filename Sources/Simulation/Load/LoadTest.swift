@@ -227,7 +227,10 @@ final class LoadQueues: Sendable {
         self.clock = clock
     }
 
-    func shard(of client: ClientID) -> Int { population.roomOf[client.index].index % shardCount }
+    /// The shard of the client's room (a population with several rooms per client runs on one shard).
+    func shard(of client: ClientID) -> Int {
+        shardCount == 1 ? 0 : (population.rooms(of: client).first?.index ?? 0) % shardCount
+    }
     func driver(of client: ClientID) -> LoadDriver { drivers[client.index % drivers.count] }
     func driver(ofShard shard: Int) -> LoadDriver { drivers[shard % drivers.count] }
 }

@@ -60,56 +60,56 @@ public struct RedisCommands: Sendable {
         var commands: [[String]] = []
         switch (design, input) {
         case (.socketioRedis, .message(let client, .connect)) where storeWork:
-            commands += [
-                ["SADD", familyKey(client), user(client)],
-                ["SET", userKey(client), familyJSON(client), "PX", milliseconds(presence.ttl, speed)],
-                ["SMEMBERS", familyKey(client)],
-            ]
+            let rooms = population.rooms(of: client)
+            commands += rooms.map { ["SADD", familyKey($0), user(client)] }
+            commands.append(["SET", userKey(client), familyJSON(client), "PX", milliseconds(presence.ttl, speed)])
+            commands += rooms.map { ["SMEMBERS", familyKey($0)] }
         case (.socketioRedis, .message(let client, .heartbeat)), (.socketioRedis, .message(let client, .beacon)):
             if storeWork {
                 commands.append(["SET", userKey(client), familyJSON(client), "PX", milliseconds(presence.ttl, speed)])
             }
         case (.socketioRedis, .timer(.sweep, _)):
             commands.append(["SCAN", "0", "MATCH", keyPrefix + "presence:family:*", "COUNT", "1000"])
-        case (.httpPolling, .message(let client, .heartbeat(let status))),
+        case (.httpPolling, .message(let client, .heartbeat(let status, _))),
             (.httpPolling, .message(let client, .beacon(let status))):
             commands.append([
                 "SET", presenceKey(client), statusJSON(client, status, now), "PX", milliseconds(presence.ttl, speed),
             ])
         case (.httpPolling, .message(let client, .leave)):
             commands.append(["DEL", presenceKey(client)])
-        case (.httpPolling, .message(let client, .joinRoom)):
-            commands.append(["SADD", roomKey(client), user(client)])
+        case (.httpPolling, .message(let client, .joinRoom(let room))):
+            commands.append(["SADD", roomKey(room), user(client)])
             if let roomSetTTL = presence.roomSetTTL {
-                commands.append(["PEXPIRE", roomKey(client), milliseconds(roomSetTTL, speed)])
+                commands.append(["PEXPIRE", roomKey(room), milliseconds(roomSetTTL, speed)])
             }
-        case (.httpPolling, .message(let client, .leaveRoom)):
-            commands.append(["SREM", roomKey(client), user(client)])
-        case (.httpPolling, .message(let client, .pollRoom)):
-            requests.append(.membersThenGet(set: roomKey(client), keyPrefix: keyPrefix + "presence:"))
+        case (.httpPolling, .message(let client, .leaveRoom(let room))):
+            commands.append(["SREM", roomKey(room), user(client)])
+        case (.httpPolling, .message(_, .pollRoom(let room))):
+            requests.append(.membersThenGet(set: roomKey(room), keyPrefix: keyPrefix + "presence:"))
         case (.httpPolling, .message(_, .pollUsers)):
             // One request per answer the server sent: the batches it already made.
             for case .deliver(_, .usersAnswer(let users)) in effects {
                 requests.append(.pipeline(users.map { ["GET", presenceKey($0.subject)] }))
             }
-        case (.httpPolling, .message(let client, .typing(let isTyping))):
+        case (.httpPolling, .message(let client, .typing(let room, let isTyping))):
             let typingTTL = presence.typingTTL ?? presence.typingStop
             commands.append(
                 isTyping
-                    ? ["SET", typingKey(client), "1", "PX", milliseconds(typingTTL, speed)]
-                    : ["DEL", typingKey(client)])
-        case (.httpPolling, .message(let client, .pollTyping)):
-            let others = otherMembers(of: client)
+                    ? ["SET", typingKey(room, client), "1", "PX", milliseconds(typingTTL, speed)]
+                    : ["DEL", typingKey(room, client)])
+        case (.httpPolling, .message(let client, .pollTyping(let room))):
+            let others = population.members(of: room).filter { $0 != client.rawValue }
             if !others.isEmpty {
-                let room = population.roomOf[client.index].index
-                commands.append(["MGET"] + others.map { keyPrefix + "typing:\(room):\($0)" })
+                commands.append(["MGET"] + others.map { typingKey(room, ClientID(rawValue: $0)) })
             }
         default:
             break
         }
         if design == .socketioRedis {
             // Design A's disconnect handler, and its expired-key worker, take the user out of the family set.
-            for case .lastSeen(let client, _) in effects { commands.append(["SREM", familyKey(client), user(client)]) }
+            for case .lastSeen(let client, _) in effects {
+                commands += population.rooms(of: client).map { ["SREM", familyKey($0), user(client)] }
+            }
         }
         if !commands.isEmpty { requests.insert(.pipeline(commands), at: 0) }
         return requests
@@ -118,20 +118,18 @@ public struct RedisCommands: Sendable {
     // MARK: Keys and values
 
     private func user(_ client: ClientID) -> String { String(client.index) }
-    private func room(_ client: ClientID) -> Int { population.roomOf[client.index].index }
-    private func familyKey(_ client: ClientID) -> String { keyPrefix + "presence:family:\(room(client))" }
+    private func familyKey(_ room: RoomID) -> String { keyPrefix + "presence:family:\(room.index)" }
     private func userKey(_ client: ClientID) -> String { keyPrefix + "presence:user:\(client.index)" }
     private func presenceKey(_ client: ClientID) -> String { keyPrefix + "presence:\(client.index)" }
-    private func roomKey(_ client: ClientID) -> String { keyPrefix + "room:\(room(client))" }
-    private func typingKey(_ client: ClientID) -> String { keyPrefix + "typing:\(room(client)):\(client.index)" }
-
-    private func otherMembers(of client: ClientID) -> [Int] {
-        population.members(of: population.roomOf[client.index]).filter { $0 != client.index }
+    private func roomKey(_ room: RoomID) -> String { keyPrefix + "room:\(room.index)" }
+    private func typingKey(_ room: RoomID, _ client: ClientID) -> String {
+        keyPrefix + "typing:\(room.index):\(client.index)"
     }
 
-    /// Design A's value: `{ familyId, name }`.
+    /// Design A's value: `{ familyId, name }` (the first of the user's rooms).
     private func familyJSON(_ client: ClientID) -> String {
-        #"{"familyId":"\#(room(client))","name":"user \#(client.index)"}"#
+        let family = population.rooms(of: client).first?.index ?? 0
+        return #"{"familyId":"\#(family)","name":"user \#(client.index)"}"#
     }
 
     /// Design B's `PresenceData` (the seed's field names, `odId` included), `lastSeen` in simulated milliseconds.

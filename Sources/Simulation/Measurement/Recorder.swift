@@ -30,11 +30,87 @@ public struct Measurements: Sendable {
     public var recipientsPerEvent = CountHistogram()
     /// Deliveries per whole simulated second of the measured window.
     public var deliveriesBySecond: [Int] = []
+    /// Fan-out by the size of the room it went to: bucket `i` holds rooms of 10^i to 10^(i+1) − 1 members.
+    public var fanoutByRoomSize: [FanoutBucket] = []
+    /// The busiest simulated hour's rates, each its own busiest hour.
+    public var peakHour = PeakHour()
 
     public var timeline: [TimelinePoint] = []
     /// Client-seconds truly online within the measured window.
     public var onlineClientSeconds = 0.0
     public var measuredSeconds = 0.0
+}
+
+/// The rates of the busiest whole simulated hour of the measured window (of the whole window when it is
+/// shorter than an hour), per second.
+public struct PeakHour: Sendable {
+    public var heartbeatsPerSecond = 0.0
+    public var deliveriesPerSecond = 0.0
+    public var storeOpsPerSecond = 0.0
+
+    public init() {}
+
+    /// Each figure the larger of the two (pooled replications: the busiest hour of any).
+    public mutating func pool(_ other: PeakHour) {
+        heartbeatsPerSecond = max(heartbeatsPerSecond, other.heartbeatsPerSecond)
+        deliveriesPerSecond = max(deliveriesPerSecond, other.deliveriesPerSecond)
+        storeOpsPerSecond = max(storeOpsPerSecond, other.storeOpsPerSecond)
+    }
+}
+
+/// Counts per simulated hour of the measured window, for the busiest hour.
+struct HourlyCounts {
+    var heartbeats: [Int]
+    var deliveries: [Int]
+    var storeOps: [Int]
+
+    init(hours: Int) {
+        heartbeats = Array(repeating: 0, count: hours)
+        deliveries = heartbeats
+        storeOps = heartbeats
+    }
+
+    /// The busiest hour's rates, over the hours that were measured in full (the first, partial, one when
+    /// `measuredSeconds` is less than an hour).
+    func peak(measuredSeconds: Double) -> PeakHour {
+        let full = Int(measuredSeconds / 3600)
+        let hours = max(1, min(full, heartbeats.count))
+        let seconds = full == 0 ? max(measuredSeconds, 1e-9) : 3600
+        func busiest(_ counts: [Int]) -> Double { Double(counts.prefix(hours).max() ?? 0) / seconds }
+        var peak = PeakHour()
+        peak.heartbeatsPerSecond = busiest(heartbeats)
+        peak.deliveriesPerSecond = busiest(deliveries)
+        peak.storeOpsPerSecond = busiest(storeOps)
+        return peak
+    }
+}
+
+/// The fan-out to rooms of one size bucket.
+public struct FanoutBucket: Sendable {
+    /// The bucket's room sizes, `smallest...largest`.
+    public var smallest: Int
+    public var largest: Int
+    /// Rooms of this size in the population.
+    public var rooms = 0
+    public var events = 0
+    public var deliveries = 0
+    public var recipientsPerEvent = CountHistogram()
+
+    public init(smallest: Int, largest: Int) {
+        self.smallest = smallest
+        self.largest = largest
+    }
+
+    /// The bucket of a room with `size` members.
+    static func index(ofSize size: Int) -> Int {
+        var index = 0
+        var bound = 10
+        while size >= bound && index < 18 {
+            index += 1
+            bound = bound.multipliedReportingOverflow(by: 10).partialValue
+        }
+        return index
+    }
 }
 
 /// One point of the time series: the state at `at`, rates over the step before it.
@@ -63,7 +139,8 @@ public struct Recorder: Sendable {
     /// What the recorder keeps per client, in one record so that an event touches one place in memory.
     private var clients: [ClientRecord]
 
-    /// Observer views, one block of size² per room: `views[base(room) + observer * size + subject]`.
+    /// Observer views, one block of size² per room: `views[base(room) + observer * size + subject]`, where
+    /// observer and subject are positions in the room's member list.
     private var views: [ViewState]
     private var typingShown: [Bool]
     private var typingAwaiting: [Bool]
@@ -75,6 +152,7 @@ public struct Recorder: Sendable {
     private var onlineCount = 0
     private var lastTimelineHeartbeats = 0
     private var lastTimelineDeliveries = 0
+    private var hourly: HourlyCounts
 
     public private(set) var measurements = Measurements()
 
@@ -88,18 +166,32 @@ public struct Recorder: Sendable {
         clients = platforms.map { ClientRecord(platform: $0) }
         var base: [Int] = []
         var total = 0
+        var largestRoom = 0
         for room in 0..<population.roomCount {
             base.append(total)
-            let size = population.members(of: RoomID(room)).count
+            let size = population.size(of: RoomID(room))
             total += size * size
+            largestRoom = max(largestRoom, size)
         }
         viewBase = base
         views = Array(repeating: ViewState(), count: total)
         typingShown = Array(repeating: false, count: total)
         typingAwaiting = Array(repeating: false, count: total)
         measurements.measuredSeconds = (end - measuredFrom).seconds
-        measurements.deliveriesBySecond = Array(
-            repeating: 0, count: max(1, Int((end - measuredFrom).seconds.rounded(.up))))
+        let measuredSeconds = (end - measuredFrom).seconds
+        measurements.deliveriesBySecond = Array(repeating: 0, count: max(1, Int(measuredSeconds.rounded(.up))))
+        hourly = HourlyCounts(hours: max(1, Int((measuredSeconds / 3600).rounded(.up))))
+        var buckets: [FanoutBucket] = []
+        var smallest = 1
+        while buckets.count <= FanoutBucket.index(ofSize: largestRoom) {
+            let next = smallest.multipliedReportingOverflow(by: 10)
+            buckets.append(FanoutBucket(smallest: smallest, largest: next.overflow ? .max : next.partialValue - 1))
+            smallest = next.partialValue
+        }
+        for room in 0..<population.roomCount {
+            buckets[FanoutBucket.index(ofSize: population.size(of: RoomID(room)))].rooms += 1
+        }
+        measurements.fanoutByRoomSize = buckets
     }
 
     private var measuredFrom: Instant { tracker.measuredFrom }
@@ -110,12 +202,13 @@ public struct Recorder: Sendable {
     mutating func record(_ effect: ClientEffect, of client: ClientID, now: Instant) {
         switch effect {
         case .truth(let present, let cause): truthChanged(client, present: present, cause: cause, now: now)
-        case .truthTyping(let isTyping): typingChanged(client, isTyping: isTyping, now: now)
-        case .show(let entry): show(entry, to: client, now: now)
+        case .truthTyping(let isTyping, let room): typingChanged(client, isTyping: isTyping, in: room, now: now)
+        case .show(let room, let entry): show(entry, in: room, to: client, now: now)
         case .showStatus(let entry): showStatus(entry, to: client, now: now)
-        case .showTyping(let subject, let isTyping): showTyping(subject, isTyping: isTyping, to: client, now: now)
-        case .showAll(let entries): showAll(entries, to: client, now: now)
-        case .showAllTyping(let typing): showAllTyping(typing, to: client, now: now)
+        case .showTyping(let room, let subject, let isTyping):
+            showTyping(subject, isTyping: isTyping, in: room, to: client, now: now)
+        case .showAll(let view): showAll(view, to: client, now: now)
+        case .showAllTyping(let room, let typing): showAllTyping(typing, in: room, to: client, now: now)
         case .clearView: clearView(of: client, now: now)
         case .received: received(by: client, now: now)
         case .send, .schedule, .link: break  // Routed: the router reports sends through `sent`.
@@ -125,7 +218,7 @@ public struct Recorder: Sendable {
     /// Records a server effect the router hands over: fan-out, the store's view, last seen, store work.
     mutating func record(_ effect: ServerEffect, now: Instant) {
         switch effect {
-        case .fanout(let recipients): fanout(recipients: recipients, now: now)
+        case .fanout(let recipients, let room): fanout(recipients: recipients, in: room, now: now)
         case .storeView(let client, let readUntil, let keyUntil):
             storeView(client, readUntil: readUntil, keyUntil: keyUntil, now: now)
         case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
@@ -144,37 +237,8 @@ public struct Recorder: Sendable {
             &clients[client.index].read, from: old, to: new, settlingAt: now, stats: &measurements.store)
         tracker.truthChanged(
             &clients[client.index].key, from: old, to: new, settlingAt: now, stats: &measurements.storeKey)
-        let room = population.roomOf[client.index]
-        let members = population.members(of: room)
-        let subject = client.index - members.lowerBound
-        // This client as a subject of its room's observers.
-        for observer in members where observer != client.index && clients[observer].truth.present {
-            let index = viewIndex(room, members, observer: observer - members.lowerBound, subject: subject)
-            let wasFalseOffline = views[index].flags.contains(.inMistake)
-            tracker.truthChanged(
-                &views[index], from: old, to: new, watchingSince: clients[observer].truth.since,
-                stats: &measurements.observers)
-            trulyOnlineViews += present ? 1 : -1
-            if wasFalseOffline && !views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
-        }
-        // This client as an observer: it starts or stops watching its room.
-        let observer = subject
-        for other in members where other != client.index {
-            let index = viewIndex(room, members, observer: observer, subject: other - members.lowerBound)
-            if present {
-                tracker.startWatching(&views[index])
-                shownOnlineViews += views[index].shown ? 1 : 0
-                trulyOnlineViews += clients[other].truth.present ? 1 : 0
-                typingAwaiting[index] = false
-            } else {
-                if views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
-                tracker.stopWatching(
-                    &views[index], now: now, truth: clients[other].truth, watchingSince: old.since, runEnded: false,
-                    stats: &measurements.observers)
-                shownOnlineViews -= views[index].shown ? 1 : 0
-                trulyOnlineViews -= clients[other].truth.present ? 1 : 0
-                closeTypingView(index, subject: other, now: now)
-            }
+        for (room, slot) in population.memberships(of: client) {
+            truthChanged(client, in: room, slot: Int(slot), from: old, to: new, now: now)
         }
         if present {
             onlineCount += 1
@@ -187,97 +251,138 @@ public struct Recorder: Sendable {
         clients[client.index].truth = new
     }
 
-    mutating func typingChanged(_ client: ClientID, isTyping: Bool, now: Instant) {
+    /// The client as a subject of its room's observers, and as an observer that starts or stops
+    /// watching the room.
+    private mutating func truthChanged(
+        _ client: ClientID, in room: RoomID, slot subject: Int, from old: SubjectTruth, to new: SubjectTruth,
+        now: Instant
+    ) {
+        let present = new.present
+        let members = population.members(of: room)
+        let base = viewBase[room.index]
+        let size = members.count
+        for (position, observer) in zip(0..., members) where position != subject {
+            let observer = Int(observer)
+            guard clients[observer].truth.present else { continue }
+            let index = base + position * size + subject
+            let wasFalseOffline = views[index].flags.contains(.inMistake)
+            tracker.truthChanged(
+                &views[index], from: old, to: new, watchingSince: clients[observer].truth.since,
+                stats: &measurements.observers)
+            trulyOnlineViews += present ? 1 : -1
+            if wasFalseOffline && !views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
+        }
+        for (position, other) in zip(0..., members) where position != subject {
+            let other = Int(other)
+            let index = base + subject * size + position
+            if present {
+                tracker.startWatching(&views[index])
+                shownOnlineViews += views[index].shown ? 1 : 0
+                trulyOnlineViews += clients[other].truth.present ? 1 : 0
+                typingAwaiting[index] = false
+            } else {
+                if views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
+                tracker.stopWatching(
+                    &views[index], now: now, truth: clients[other].truth, watchingSince: old.since, runEnded: false,
+                    stats: &measurements.observers)
+                shownOnlineViews -= views[index].shown ? 1 : 0
+                trulyOnlineViews -= clients[other].truth.present ? 1 : 0
+                closeTypingView(index, subject: other, in: room, now: now)
+            }
+        }
+    }
+
+    mutating func typingChanged(_ client: ClientID, isTyping: Bool, in room: RoomID, now: Instant) {
         guard clients[client.index].typingTruth != isTyping else { return }
         clients[client.index].typingTruth = isTyping
+        clients[client.index].typingRoom = room
         clients[client.index].typingTruthSince = now
-        let room = population.roomOf[client.index]
+        guard let subject = population.slot(of: client, in: room) else { return }
         let members = population.members(of: room)
-        for observer in members where observer != client.index && clients[observer].truth.present {
-            let index = viewIndex(
-                room, members, observer: observer - members.lowerBound, subject: client.index - members.lowerBound)
+        let base = viewBase[room.index]
+        for (position, observer) in zip(0..., members) where position != subject {
+            guard clients[Int(observer)].truth.present else { continue }
+            let index = base + position * members.count + subject
             typingAwaiting[index] = isTyping && !typingShown[index]
         }
     }
 
-    // MARK: Views
-
-    /// What `observer` shows for `entry.subject` changed.
-    mutating func show(_ entry: ViewEntry, to observer: ClientID, now: Instant) {
-        guard entry.subject != observer else { return }
-        let room = population.roomOf[observer.index]
-        let members = population.members(of: room)
-        guard members.contains(entry.subject.index) else { return }
-        setView(
-            room, members, observer: observer, subject: entry.subject.index, listed: entry.status.isPresent, now: now)
+    /// Whether the client is truly typing in the room.
+    private func isTyping(_ client: Int, in room: RoomID) -> Bool {
+        clients[client].typingTruth && clients[client].typingRoom == room
     }
 
-    /// `observer`'s avatar of `entry.subject` shows its status (design B's user poll).
-    mutating func showStatus(_ entry: ViewEntry, to observer: ClientID, now: Instant) {
-        guard entry.subject != observer else { return }
-        let room = population.roomOf[observer.index]
-        let members = population.members(of: room)
-        guard members.contains(entry.subject.index) else { return }
-        let index = viewIndex(
-            room, members, observer: observer.index - members.lowerBound,
-            subject: entry.subject.index - members.lowerBound)
-        views[index].dotOffline = !entry.status.isPresent
+    // MARK: Views
+
+    /// What `observer` shows in `room` for `entry.subject` changed.
+    mutating func show(_ entry: ViewEntry, in room: RoomID, to observer: ClientID, now: Instant) {
+        guard entry.subject != observer, let index = viewIndex(room, observer: observer, subject: entry.subject)
+        else { return }
+        views[index].listed = entry.status.isPresent
         apply(index, observer: observer, subject: entry.subject.index, now: now)
     }
 
-    /// The observer repainted its room from a snapshot: members not in it show offline.
-    mutating func showAll(_ entries: [ViewEntry], to observer: ClientID, now: Instant) {
-        let room = population.roomOf[observer.index]
-        let members = population.members(of: room)
+    /// `observer`'s avatar of `entry.subject` shows its status (design B's user poll), in every room the
+    /// two share.
+    mutating func showStatus(_ entry: ViewEntry, to observer: ClientID, now: Instant) {
+        guard entry.subject != observer else { return }
+        for (room, slot) in population.memberships(of: observer) {
+            guard let subject = population.slot(of: entry.subject, in: room) else { continue }
+            let index = viewBase[room.index] + Int(slot) * population.size(of: room) + subject
+            views[index].dotOffline = !entry.status.isPresent
+            apply(index, observer: observer, subject: entry.subject.index, now: now)
+        }
+    }
+
+    /// The observer repainted a room from a snapshot: members not in it show offline.
+    mutating func showAll(_ view: RoomView, to observer: ClientID, now: Instant) {
+        guard let slot = population.slot(of: observer, in: view.room) else { return }
+        let entries = view.entries
+        let members = population.members(of: view.room)
+        let base = viewBase[view.room.index] + slot * members.count
         var cursor = entries.startIndex
-        for subject in members where subject != observer.index {
-            while cursor < entries.endIndex && entries[cursor].subject.index < subject { cursor += 1 }
+        for (position, subject) in zip(0..., members) where position != slot {
+            while cursor < entries.endIndex && entries[cursor].subject.rawValue < subject { cursor += 1 }
             let shown =
-                cursor < entries.endIndex && entries[cursor].subject.index == subject
+                cursor < entries.endIndex && entries[cursor].subject.rawValue == subject
                 && entries[cursor].status.isPresent
-            setView(room, members, observer: observer, subject: subject, listed: shown, now: now)
+            views[base + position].listed = shown
+            apply(base + position, observer: observer, subject: Int(subject), now: now)
         }
     }
 
-    /// A fresh page: nothing is shown.
+    /// A fresh page: nothing is shown, in any room.
     mutating func clearView(of observer: ClientID, now: Instant) {
-        let room = population.roomOf[observer.index]
-        let members = population.members(of: room)
-        for subject in members where subject != observer.index {
-            let index = viewIndex(
-                room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
-            views[index].dotOffline = false
-            setView(room, members, observer: observer, subject: subject, listed: false, now: now)
-            setTypingView(room, members, observer: observer, subject: subject, typing: false, now: now)
+        for (room, slot) in population.memberships(of: observer) {
+            let members = population.members(of: room)
+            let base = viewBase[room.index] + Int(slot) * members.count
+            for (position, subject) in zip(0..., members) where position != Int(slot) {
+                views[base + position].dotOffline = false
+                views[base + position].listed = false
+                apply(base + position, observer: observer, subject: Int(subject), now: now)
+                setTypingView(
+                    base + position, in: room, observer: observer, subject: Int(subject), typing: false, now: now)
+            }
         }
     }
 
-    mutating func showTyping(_ subject: ClientID, isTyping: Bool, to observer: ClientID, now: Instant) {
-        guard subject != observer else { return }
-        let room = population.roomOf[observer.index]
-        let members = population.members(of: room)
-        guard members.contains(subject.index) else { return }
-        setTypingView(room, members, observer: observer, subject: subject.index, typing: isTyping, now: now)
+    mutating func showTyping(_ subject: ClientID, isTyping: Bool, in room: RoomID, to observer: ClientID, now: Instant)
+    {
+        guard subject != observer, let index = viewIndex(room, observer: observer, subject: subject) else { return }
+        setTypingView(index, in: room, observer: observer, subject: subject.index, typing: isTyping, now: now)
     }
 
-    mutating func showAllTyping(_ typing: [ClientID], to observer: ClientID, now: Instant) {
-        let room = population.roomOf[observer.index]
+    mutating func showAllTyping(_ typing: [ClientID], in room: RoomID, to observer: ClientID, now: Instant) {
+        guard let slot = population.slot(of: observer, in: room) else { return }
         let members = population.members(of: room)
+        let base = viewBase[room.index] + slot * members.count
         var cursor = typing.startIndex
-        for subject in members where subject != observer.index {
-            while cursor < typing.endIndex && typing[cursor].index < subject { cursor += 1 }
-            let isTyping = cursor < typing.endIndex && typing[cursor].index == subject
-            setTypingView(room, members, observer: observer, subject: subject, typing: isTyping, now: now)
+        for (position, subject) in zip(0..., members) where position != slot {
+            while cursor < typing.endIndex && typing[cursor].rawValue < subject { cursor += 1 }
+            let isTyping = cursor < typing.endIndex && typing[cursor].rawValue == subject
+            setTypingView(
+                base + position, in: room, observer: observer, subject: Int(subject), typing: isTyping, now: now)
         }
-    }
-
-    private mutating func setView(
-        _ room: RoomID, _ members: Range<Int>, observer: ClientID, subject: Int, listed isListed: Bool, now: Instant
-    ) {
-        let index = viewIndex(
-            room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
-        views[index].listed = isListed
-        apply(index, observer: observer, subject: subject, now: now)
     }
 
     /// The view at `index` shows its subject online when the screen lists it and its dot does not say offline.
@@ -300,37 +405,38 @@ public struct Recorder: Sendable {
     }
 
     private mutating func setTypingView(
-        _ room: RoomID, _ members: Range<Int>, observer: ClientID, subject: Int, typing: Bool, now: Instant
+        _ index: Int, in room: RoomID, observer: ClientID, subject: Int, typing: Bool, now: Instant
     ) {
-        let index = viewIndex(
-            room, members, observer: observer.index - members.lowerBound, subject: subject - members.lowerBound)
         guard typingShown[index] != typing else { return }
         typingShown[index] = typing
         guard clients[observer.index].truth.present else { return }
+        let since = clients[subject].typingTruthSince
         if typing {
-            if typingAwaiting[index] && clients[subject].typingTruth
-                && clients[subject].typingTruthSince >= measuredFrom
-            {
-                measurements.typingPropagation.record(now - clients[subject].typingTruthSince)
+            if typingAwaiting[index] && isTyping(subject, in: room) && since >= measuredFrom {
+                measurements.typingPropagation.record(now - since)
             }
             typingAwaiting[index] = false
-        } else if !clients[subject].typingTruth && clients[subject].typingTruthSince >= measuredFrom {
-            measurements.ghostTyping.record(now - clients[subject].typingTruthSince)
+        } else if !isTyping(subject, in: room) && since >= measuredFrom {
+            measurements.ghostTyping.record(now - since)
         }
     }
 
     /// A typing indicator the observer still showed when it stopped watching counts as ghost typing
     /// until then.
-    private mutating func closeTypingView(_ index: Int, subject: Int, now: Instant) {
-        if typingShown[index] && !clients[subject].typingTruth && clients[subject].typingTruthSince >= measuredFrom {
-            measurements.ghostTyping.record(now - clients[subject].typingTruthSince)
+    private mutating func closeTypingView(_ index: Int, subject: Int, in room: RoomID, now: Instant) {
+        let since = clients[subject].typingTruthSince
+        if typingShown[index] && !isTyping(subject, in: room) && since >= measuredFrom {
+            measurements.ghostTyping.record(now - since)
         }
         typingAwaiting[index] = false
     }
 
-    @inline(__always)
-    private func viewIndex(_ room: RoomID, _ members: Range<Int>, observer: Int, subject: Int) -> Int {
-        viewBase[room.index] + observer * members.count + subject
+    /// The view of `subject` on `observer`'s screen of `room`, when both are members.
+    private func viewIndex(_ room: RoomID, observer: ClientID, subject: ClientID) -> Int? {
+        guard let observerSlot = population.slot(of: observer, in: room),
+            let subjectSlot = population.slot(of: subject, in: room)
+        else { return nil }
+        return viewBase[room.index] + observerSlot * population.size(of: room) + subjectSlot
     }
 
     // MARK: The store's view
@@ -358,7 +464,10 @@ public struct Recorder: Sendable {
         guard now >= measuredFrom else { return }
         measurements.requests += 1
         measurements.bytesUp += bytes
-        if message.isHeartbeat { measurements.heartbeats += 1 }
+        if message.isHeartbeat {
+            measurements.heartbeats += 1
+            hourly.heartbeats[hour(of: now)] += 1
+        }
     }
 
     /// A message reached the client: a phone's radio wakes up for it.
@@ -378,16 +487,28 @@ public struct Recorder: Sendable {
     }
 
     mutating func storeOperations(_ count: Int, now: Instant) {
-        if now >= measuredFrom { measurements.storeOps += count }
+        guard now >= measuredFrom else { return }
+        measurements.storeOps += count
+        hourly.storeOps[hour(of: now)] += count
     }
 
-    mutating func fanout(recipients: Int, now: Instant) {
+    mutating func fanout(recipients: Int, in room: RoomID, now: Instant) {
         guard now >= measuredFrom else { return }
         measurements.fanoutEvents += 1
         measurements.deliveries += recipients
         measurements.recipientsPerEvent.record(recipients)
+        let bucket = FanoutBucket.index(ofSize: population.size(of: room))
+        measurements.fanoutByRoomSize[bucket].events += 1
+        measurements.fanoutByRoomSize[bucket].deliveries += recipients
+        measurements.fanoutByRoomSize[bucket].recipientsPerEvent.record(recipients)
+        hourly.deliveries[hour(of: now)] += recipients
         let second = Int((now - measuredFrom).nanoseconds / Interval.nanosecondsPerSecond)
         if second < measurements.deliveriesBySecond.count { measurements.deliveriesBySecond[second] += recipients }
+    }
+
+    /// The measured hour `now` falls in (at or after the start of measurement, at most the run's end).
+    private func hour(of now: Instant) -> Int {
+        min(Int((now - measuredFrom).nanoseconds / (3600 * Interval.nanosecondsPerSecond)), hourly.heartbeats.count - 1)
     }
 
     /// LTE radio (AT&T ARO / Huang et al., MobiSys 2012): a packet on an idle radio costs a 0.26 s
@@ -432,6 +553,7 @@ public struct Recorder: Sendable {
     /// Closes every open interval at `now`: undetected departures become ghosts.
     public mutating func finish(now: Instant) {
         measurements.measuredSeconds = measured(from: .zero, to: now)
+        measurements.peakHour = hourly.peak(measuredSeconds: measurements.measuredSeconds)
         for client in 0..<population.clientCount {
             tracker.finish(&clients[client].read, now: now, truth: clients[client].truth, stats: &measurements.store)
             tracker.finish(&clients[client].key, now: now, truth: clients[client].truth, stats: &measurements.storeKey)
@@ -442,15 +564,15 @@ public struct Recorder: Sendable {
                 if clients[client].platform != .desktop { measurements.mobileOnlineSeconds += seconds }
             }
             guard subject.present else { continue }
-            let room = population.roomOf[client]
-            let members = population.members(of: room)
-            for other in members where other != client {
-                let index = viewIndex(
-                    room, members, observer: client - members.lowerBound, subject: other - members.lowerBound)
-                tracker.stopWatching(
-                    &views[index], now: now, truth: clients[other].truth, watchingSince: subject.since, runEnded: true,
-                    stats: &measurements.observers)
-                closeTypingView(index, subject: other, now: now)
+            for (room, slot) in population.memberships(of: ClientID(client)) {
+                let members = population.members(of: room)
+                let base = viewBase[room.index] + Int(slot) * members.count
+                for (position, other) in zip(0..., members) where position != Int(slot) {
+                    tracker.stopWatching(
+                        &views[base + position], now: now, truth: clients[Int(other)].truth,
+                        watchingSince: subject.since, runEnded: true, stats: &measurements.observers)
+                    closeTypingView(base + position, subject: Int(other), in: room, now: now)
+                }
             }
         }
     }
@@ -470,6 +592,8 @@ private struct ClientRecord {
     var truth = SubjectTruth()
     var typingTruth = false
     let platform: Platform
+    /// The room of the current (or last) typing burst.
+    var typingRoom = RoomID(0)
     /// The store's views of the client: its read path, and its key.
     var read = StoreView()
     var key = StoreView()

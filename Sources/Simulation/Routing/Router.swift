@@ -140,8 +140,7 @@ struct Router: Sendable {
         for effect in effects {
             switch effect {
             case .deliver(let client, let message):
-                let peers = population.members(of: population.roomOf[client.index]).count - 1
-                host.delivered(message, to: client, bytes: sizes.down(message, roomPeers: peers), now: now)
+                host.delivered(message, to: client, bytes: sizes.down(message), now: now)
                 guard let arrival = links[client.index].down.arrival(sentAt: now, network: network), arrival <= end
                 else { continue }
                 host.schedule(.message(message), for: client, at: arrival)
