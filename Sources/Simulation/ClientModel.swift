@@ -356,7 +356,8 @@ public struct ClientModel: Sendable {
         spellTag &+= 1
         endSession()
         updateTruth(now, cause: cause, &effects)
-        let gap = settings.arrivalCurve(of: id).map { $0.nextGap(after: now, &random) } ?? behavior.offline.sample(&random)
+        let gap =
+            settings.arrivalCurve(of: id).map { $0.nextGap(after: now, &random) } ?? behavior.offline.sample(&random)
         if let gap {
             effects.append(.schedule(.comeOnline, tag: spellTag, at: now + gap))
         }

@@ -131,4 +131,3 @@ import Testing
         #expect(onlineA == onlineB)
     }
 }
-

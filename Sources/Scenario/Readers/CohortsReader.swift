@@ -49,7 +49,9 @@ extension Validator {
         guard abs(sum - 1) <= Self.cohortShareTolerance else {
             let shares = cohorts.map { JSONValue.numberText($0.share) }.joined(separator: " + ")
             report(
-                path, "expected the cohorts' shares to sum to 1, found \(shares) = \(JSONValue.numberText(sum))",
+                path,
+                "expected the cohorts' shares to sum to 1, found \(shares) = "
+                    + JSONValue.numberText((sum * 1e12).rounded() / 1e12),
                 hint: "every client is in exactly one cohort; shares are fractions of all clients")
             return nil
         }
