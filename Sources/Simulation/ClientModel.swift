@@ -41,11 +41,11 @@ public enum ClientTimer: UInt8, Sendable {
     case hide, show, suspend
     case idleStart, idleEnd
     case outageStart, outageEnd
-    /// A surge fault's arrival (see ``ClientInput/surge(after:)``).
-    case surgeArrival
     case burstStart, keystroke, typingStop
     case heartbeat, reconnect
     case pollRoom, pollUsers, pollTyping
+    /// A surge fault's arrival (see ``ClientInput/surge(after:)``).
+    case surgeArrival
 }
 
 /// An input to a client's behaviour model.
