@@ -18,6 +18,9 @@ extension Scenario {
             ("protocol", Self.json(presence)),
             ("behavior", Self.json(behavior)),
             ("network", Self.json(network)),
+        ]
+        if !cohorts.isEmpty { root.append(("cohorts", .array(cohorts.map(Self.json)))) }
+        root += [
             ("faults", .array(faults.map(Self.json))),
             ("thresholds", JSONValue(object: thresholds.map { ($0.metric, .string($0.text)) })),
             ("timeline", Self.json(timeline)),
@@ -123,10 +126,17 @@ extension Scenario {
     }
 
     static func json(_ behavior: Behavior) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("online", json(behavior.online)), ("offline", json(behavior.offline)),
-            ("graceful", .number(behavior.graceful)), ("vanish", .number(behavior.vanish)),
-        ]
+        var members: [(String, JSONValue)] = [("online", json(behavior.online))]
+        if let profile = behavior.profile {
+            var profileMembers: [(String, JSONValue)] = [
+                ("points", .array(profile.points.map { [json($0.at), .number($0.share)] }))
+            ]
+            if let period = profile.period { profileMembers.append(("repeat", json(period))) }
+            members.append(("profile", JSONValue(object: profileMembers)))
+        } else {
+            members.append(("offline", json(behavior.offline)))
+        }
+        members += [("graceful", .number(behavior.graceful)), ("vanish", .number(behavior.vanish))]
         if let hidden = behavior.hidden { members.append(("hidden", json(hidden))) }
         if let idle = behavior.idle { members.append(("idle", json(idle))) }
         if let mobile = behavior.mobile {
@@ -160,6 +170,13 @@ extension Scenario {
         return JSONValue(object: members)
     }
 
+    static func json(_ cohort: Cohort) -> JSONValue {
+        JSONValue(object: [
+            ("name", .string(cohort.name)), ("share", .number(cohort.share)), ("behavior", json(cohort.behavior)),
+            ("network", json(cohort.network)),
+        ])
+    }
+
     static func json(_ fault: Fault) -> JSONValue {
         var members: [(String, JSONValue)] = [("at", json(fault.at))]
         switch fault.kind {
@@ -171,6 +188,8 @@ extension Scenario {
             members += [("kind", "partition"), ("share", .number(share)), ("for", json(duration))]
         case .latencySpike(let factor, let duration):
             members += [("kind", "latency-spike"), ("factor", .number(factor)), ("for", json(duration))]
+        case .surge(let share, let within):
+            members += [("kind", "surge"), ("share", .number(share)), ("within", json(within))]
         }
         return JSONValue(object: members)
     }

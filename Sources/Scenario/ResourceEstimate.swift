@@ -96,11 +96,14 @@ public enum ResourceEstimate {
         public var period: Interval
         /// Whether every client does it (true) or the server once (false).
         public var perClient: Bool
+        /// The share of the clients that do it (a cohort's share; 1 without cohorts).
+        public var share: Double
 
-        public init(key: String, period: Interval, perClient: Bool = true) {
+        public init(key: String, period: Interval, perClient: Bool = true, share: Double = 1) {
             self.key = key
             self.period = period
             self.perClient = perClient
+            self.share = share
         }
 
         /// Occurrences per second of every client (or of the server).
@@ -124,7 +127,13 @@ public enum ResourceEstimate {
             recurring.append(Recurring(key: "protocol.batch", period: presence.batch, perClient: false))
         }
         if let behavior {
-            if let online = mean(behavior.online), let offline = mean(behavior.offline) {
+            if let profile = behavior.profile {
+                // A client starts a spell about (share online) / (mean spell) times a second.
+                let busiest = profile.points.map(\.share).max() ?? 0
+                if let online = mean(behavior.online), busiest > 0 {
+                    recurring.append(Recurring(key: "behavior.profile", period: Interval(clamping: online / busiest)))
+                }
+            } else if let online = mean(behavior.online), let offline = mean(behavior.offline) {
                 recurring.append(Recurring(key: "behavior.online", period: Interval(clamping: online + offline)))
             }
             for (key, episodes) in [("behavior.hidden", behavior.hidden), ("behavior.idle", behavior.idle)] {
@@ -140,6 +149,22 @@ public enum ResourceEstimate {
             recurring.append(recurrence)
         }
         return recurring
+    }
+
+    /// Every recurring action of a scenario with cohorts: the protocol's once, each cohort's behaviour
+    /// and network for its share of the clients, keyed by the cohort's path (`cohorts[1].behavior.typing`).
+    public static func recurring(presence: PresenceProtocol, cohorts: [Cohort]) -> [Recurring] {
+        let protocolActions = recurring(presence: presence, behavior: nil, network: nil)
+        let cohortActions = cohorts.enumerated().flatMap { index, cohort in
+            recurring(presence: presence, behavior: cohort.behavior, network: cohort.network)
+                .dropFirst(protocolActions.count)
+                .map { action in
+                    Recurring(
+                        key: "cohorts[\(index)]." + action.key, period: action.period, perClient: action.perClient,
+                        share: cohort.share)
+                }
+        }
+        return protocolActions + cohortActions
     }
 
     private static func episodeRecurring(_ key: String, _ episodes: Episodes) -> Recurring? {
@@ -164,7 +189,8 @@ public enum ResourceEstimate {
     /// Estimated events of a run: every recurring action's occurrences × events per occurrence.
     public static func events(clients: Double, duration: Interval, recurring: [Recurring]) -> Double {
         recurring.reduce(0) { total, action in
-            total + (action.perClient ? clients : 1) * duration.seconds * action.rate * eventsPerHeartbeat
+            total + (action.perClient ? clients * action.share : 1) * duration.seconds * action.rate
+                * eventsPerHeartbeat
         }
     }
 

@@ -2,7 +2,7 @@
 enum ScenarioKeys {
     static let root = [
         "$schema", "name", "description", "seed", "duration", "warmup", "clients", "rooms", "protocol", "behavior",
-        "network",
+        "network", "cohorts",
         "faults", "thresholds", "timeline", "sweep", "replications",
     ]
     static let rooms = ["size", "perClient"]
@@ -12,15 +12,19 @@ enum ScenarioKeys {
         "typingThrottle", "typingTTL", "leaveGrace", "batch", "reconnect", "payloadBytes",
     ]
     static let reconnect = ["initial", "max", "multiplier", "jitter"]
-    static let behavior = ["online", "offline", "graceful", "vanish", "hidden", "idle", "mobile", "typing"]
+    static let behavior = [
+        "online", "offline", "profile", "graceful", "vanish", "hidden", "idle", "mobile", "typing",
+    ]
+    static let profile = ["points", "repeat"]
+    static let cohort = ["name", "share", "behavior", "network"]
     static let episodes = ["every", "for"]
     static let mobile = [
         "share", "ios", "suspendAfter", "backgroundTask", "killWhileSuspended", "dozeAfter", "dozeWindow",
     ]
     static let typing = ["burstsPerHour", "burst", "keystroke"]
     static let network = ["latency", "loss", "outages"]
-    static let fault = ["at", "kind", "share", "for", "factor"]
-    static let faultKinds = ["restart-core", "restart-server", "partition", "latency-spike"]
+    static let fault = ["at", "kind", "share", "for", "factor", "within"]
+    static let faultKinds = ["restart-core", "restart-server", "partition", "latency-spike", "surge"]
     static let sweep = ["set", "zip"]
     static let distributionForms = ["constant", "uniform", "exponential", "lognormal"]
     static let countForms = ["constant", "uniform", "zipf", "lognormal"]
@@ -30,7 +34,8 @@ enum ScenarioKeys {
     /// The objects whose keys are distinctive enough to suggest "this key belongs over there".
     static let sections: [(path: String, keys: [String])] = [
         ("", root), ("rooms", rooms), ("protocol", presence), ("protocol.reconnect", reconnect),
-        ("behavior", behavior), ("behavior.mobile", mobile), ("behavior.typing", typing), ("network", network),
+        ("behavior", behavior), ("behavior.mobile", mobile), ("behavior.typing", typing),
+        ("behavior.profile", profile), ("network", network),
     ]
 
     /// Where a key spelt like `key` (ignoring case, `_` and `-`) lives, when not in `current`: the path

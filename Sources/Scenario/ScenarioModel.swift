@@ -17,8 +17,13 @@ public struct Scenario: Sendable, Equatable {
     public var rooms: Rooms
     /// The presence design and its knobs (JSON key `protocol`).
     public var presence: PresenceProtocol
+    /// The behaviour of every client; with ``cohorts``, the base each cohort's behaviour is merged over.
     public var behavior: Behavior
+    /// The network of every client; with ``cohorts``, the base each cohort's network is merged over.
     public var network: Network
+    /// Named parts of the population with their own behaviour and network (JSON key `cohorts`); empty
+    /// when the scenario has none, so every client has ``behavior`` and ``network``. Shares sum to 1.
+    public var cohorts: [Cohort]
     public var faults: [Fault]
     /// Pass/fail checks on the report, in file order.
     public var thresholds: [Threshold]
@@ -35,7 +40,7 @@ public struct Scenario: Sendable, Equatable {
     public init(
         name: String, description: String? = nil, seed: UInt64 = 1, duration: Interval, warmup: Interval = .zero,
         clients: Int, rooms: Rooms, presence: PresenceProtocol, behavior: Behavior = Behavior(),
-        network: Network = Network(), faults: [Fault] = [], thresholds: [Threshold] = [],
+        network: Network = Network(), cohorts: [Cohort] = [], faults: [Fault] = [], thresholds: [Threshold] = [],
         timeline: Interval = .minutes(1), sweep: Sweep? = nil, replications: Int = 1
     ) {
         self.name = name
@@ -48,6 +53,7 @@ public struct Scenario: Sendable, Equatable {
         self.presence = presence
         self.behavior = behavior
         self.network = network
+        self.cohorts = cohorts
         self.faults = faults
         self.thresholds = thresholds
         self.timeline = timeline
@@ -293,11 +299,16 @@ public struct Behavior: Sendable, Equatable {
     public var idle: Episodes?
     public var mobile: Mobile?
     public var typing: Typing?
+    /// The expected share of clients online over time (JSON key `profile`); arrivals follow it instead
+    /// of `offline`, which is then `.never` and unused.
+    public var profile: Profile?
 
     public init(
         online: Distribution = .never, offline: Distribution = .never, graceful: Double = 1, vanish: Double = 0.5,
-        hidden: Episodes? = nil, idle: Episodes? = nil, mobile: Mobile? = nil, typing: Typing? = nil
+        hidden: Episodes? = nil, idle: Episodes? = nil, mobile: Mobile? = nil, typing: Typing? = nil,
+        profile: Profile? = nil
     ) {
+        self.profile = profile
         self.online = online
         self.offline = offline
         self.graceful = graceful
@@ -306,6 +317,67 @@ public struct Behavior: Sendable, Equatable {
         self.idle = idle
         self.mobile = mobile
         self.typing = typing
+    }
+}
+
+/// The expected share of clients online as a piecewise-linear curve over time, optionally repeating.
+///
+/// JSON: `{"points": [["0h", 0.1], ["9h", 0.8], ["18h", 0.6], ["24h", 0.1]], "repeat": "24h"}`.
+public struct Profile: Sendable, Equatable {
+    public struct Point: Sendable, Equatable {
+        /// From the start of the run (of each repetition); the first point is at 0.
+        public var at: Interval
+        /// The expected share of clients online at `at`, 0...1.
+        public var share: Double
+
+        public init(at: Interval, share: Double) {
+            self.at = at
+            self.share = share
+        }
+    }
+
+    /// Strictly ordered by time, the first at 0, at least one.
+    public var points: [Point]
+    /// The curve starts over after this long (JSON key `repeat`), at least the last point's time; nil
+    /// when it does not repeat. Between the last point and the repetition the share stays at the last
+    /// point's.
+    public var period: Interval?
+
+    public init(points: [Point], period: Interval? = nil) {
+        self.points = points
+        self.period = period
+    }
+
+    /// The curve's share at `time` from the start: linear between points, the last point's share after
+    /// it (until the repetition, if any).
+    public func share(at time: Interval) -> Double {
+        var offset = time
+        if let period, period > .zero { offset = Interval(nanoseconds: time.nanoseconds % period.nanoseconds) }
+        guard let last = points.last else { return 0 }
+        if offset >= last.at { return last.share }
+        var index = 0
+        while index + 1 < points.count, points[index + 1].at <= offset { index += 1 }
+        let (from, to) = (points[index], points[index + 1])
+        let fraction = (offset - from.at).seconds / (to.at - from.at).seconds
+        return from.share + (to.share - from.share) * fraction
+    }
+}
+
+/// A named part of the population with its own behaviour and network: the cohort's `behavior` and
+/// `network` keys merged over the scenario's, resolved like them.
+public struct Cohort: Sendable, Equatable {
+    /// `[A-Za-z0-9_-]+`, unique among the cohorts.
+    public var name: String
+    /// The share of the clients in the cohort, in (0, 1]; the cohorts' shares sum to 1.
+    public var share: Double
+    public var behavior: Behavior
+    public var network: Network
+
+    public init(name: String, share: Double, behavior: Behavior, network: Network) {
+        self.name = name
+        self.share = share
+        self.behavior = behavior
+        self.network = network
     }
 }
 
@@ -336,6 +408,9 @@ public enum FaultKind: Sendable, Equatable {
     case partition(share: Double, duration: Interval)
     /// Latency is multiplied by `factor` (at least 1) for a while.
     case latencySpike(factor: Double, duration: Interval)
+    /// Of the clients offline (between online spells) at the fault's instant, each comes online with
+    /// probability `share`, at a uniform time within `within` (a push notification, a 9 am start).
+    case surge(share: Double, within: Interval)
 }
 
 public struct Fault: Sendable, Equatable {

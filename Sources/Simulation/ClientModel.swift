@@ -44,6 +44,8 @@ public enum ClientTimer: UInt8, Sendable {
     case burstStart, keystroke, typingStop
     case heartbeat, reconnect
     case pollRoom, pollUsers, pollTyping
+    /// A surge fault's arrival (see ``ClientInput/surge(after:)``).
+    case surgeArrival
 }
 
 /// An input to a client's behaviour model.
@@ -56,6 +58,9 @@ public enum ClientInput: Hashable, Sendable {
     /// A partition fault takes the client's network away, or gives it back.
     case networkLost
     case networkRestored
+    /// A surge fault: a client offline now (between online spells) comes online after `after`, or
+    /// sooner if its own next spell starts sooner; a client in a spell ignores it.
+    case surge(after: Interval)
 }
 
 /// What handling an input asks the engine to do, in order.
@@ -184,7 +189,7 @@ public struct ClientModel: Sendable {
         self.population = population
         self.settings = settings
         var random = RandomStream(seed: settings.seed, stream: UInt64(id.rawValue), purpose: .behavior)
-        if let mobile = settings.behavior.mobile, random.chance(mobile.share) {
+        if let mobile = settings.behavior(of: id).mobile, random.chance(mobile.share) {
             platform = random.chance(mobile.ios) ? .ios : .android
         } else {
             platform = .desktop
@@ -201,6 +206,8 @@ public struct ClientModel: Sendable {
         case .message(let message): receive(message, now, &effects)
         case .networkLost: loseNetwork(now, &effects)
         case .networkRestored: restoreNetwork(now, &effects)
+        case .surge(let delay):
+            if session == .offline { effects.append(.schedule(.surgeArrival, tag: spellTag, at: now + delay)) }
         }
         refreshLink(&effects)
     }
@@ -209,12 +216,25 @@ public struct ClientModel: Sendable {
 
     private var usesSocket: Bool { settings.presence.design != .httpPolling }
     private var protocolSettings: PresenceProtocol { settings.presence }
-    private var behavior: Behavior { settings.behavior }
+    private var behavior: Behavior { settings.behavior(of: id) }
+    private var network: Network { settings.network(of: id) }
 
     private mutating func start(_ now: Instant, _ effects: inout [ClientEffect]) {
         // Start in the steady state: online with the long-run share of time online, and spread the
         // first connections over a fixed window so the run does not open with a synchronized storm. The
         // window is behaviour, not protocol: a run that changes only the heartbeat has the same arrivals.
+        if let curve = settings.arrivalCurve(of: id), let profile = behavior.profile {
+            // With a profile the client is online at the start with the curve's share there, and
+            // otherwise waits for its first arrival from the curve.
+            if random.chance(profile.share(at: .zero)) {
+                let offset = Interval(seconds: random.unit() * initialArrivalSpread.seconds)
+                effects.append(.schedule(.comeOnline, tag: spellTag, at: now + offset))
+            } else if let gap = curve.nextGap(after: now, &random) {
+                effects.append(.schedule(.comeOnline, tag: spellTag, at: now + gap))
+            }
+            startEpisodes(now, &effects)
+            return
+        }
         let onlineMean = behavior.online.meanSeconds
         let offlineMean = behavior.offline.meanSeconds
         let onlineShare: Double =
@@ -226,13 +246,18 @@ public struct ClientModel: Sendable {
             let offset = Interval(seconds: random.unit() * gap.seconds)
             effects.append(.schedule(.comeOnline, tag: spellTag, at: now + offset))
         }
+        startEpisodes(now, &effects)
+    }
+
+    /// Schedules the first hidden, idle and outage episodes and typing burst.
+    private mutating func startEpisodes(_ now: Instant, _ effects: inout [ClientEffect]) {
         if let hiddenEpisodes = behavior.hidden, let first = hiddenEpisodes.every.sample(&random) {
             effects.append(.schedule(.hide, tag: 0, at: now + first))
         }
         if let idleEpisodes = behavior.idle, let first = idleEpisodes.every.sample(&random) {
             effects.append(.schedule(.idleStart, tag: 0, at: now + first))
         }
-        if let outages = settings.network.outages, let first = outages.every.sample(&random) {
+        if let outages = network.outages, let first = outages.every.sample(&random) {
             effects.append(.schedule(.outageStart, tag: 0, at: now + first))
         }
         scheduleNextBurst(now, &effects)
@@ -241,6 +266,10 @@ public struct ClientModel: Sendable {
     private mutating func fire(_ timer: ClientTimer, tag: UInt32, _ now: Instant, _ effects: inout [ClientEffect]) {
         switch timer {
         case .comeOnline where tag == spellTag: comeOnline(now, &effects)
+        case .surgeArrival where tag == spellTag && session == .offline:
+            // The spell's tag changes so that the client's own pending arrival is stale.
+            spellTag &+= 1
+            comeOnline(now, &effects)
         case .spellEnd where tag == spellTag: endSpell(now, &effects)
         case .hide: hide(now, &effects)
         case .show: show(now, &effects)
@@ -249,13 +278,13 @@ public struct ClientModel: Sendable {
         case .idleStart: setIdle(true, now, &effects)
         case .idleEnd: setIdle(false, now, &effects)
         case .outageStart:
-            if let outages = settings.network.outages, let length = outages.duration.sample(&random) {
+            if let outages = network.outages, let length = outages.duration.sample(&random) {
                 effects.append(.schedule(.outageEnd, tag: 0, at: now + length))
                 loseNetwork(now, &effects)
             }
         case .outageEnd:
             restoreNetwork(now, &effects)
-            if let outages = settings.network.outages, let next = outages.every.sample(&random) {
+            if let outages = network.outages, let next = outages.every.sample(&random) {
                 effects.append(.schedule(.outageStart, tag: 0, at: now + next))
             }
         case .burstStart: startBurst(now, &effects)
@@ -334,7 +363,9 @@ public struct ClientModel: Sendable {
         spellTag &+= 1
         endSession()
         updateTruth(now, cause: cause, &effects)
-        if let gap = behavior.offline.sample(&random) {
+        let gap =
+            settings.arrivalCurve(of: id).map { $0.nextGap(after: now, &random) } ?? behavior.offline.sample(&random)
+        if let gap {
             effects.append(.schedule(.comeOnline, tag: spellTag, at: now + gap))
         }
     }

@@ -20,6 +20,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         case downlinkLoss = 7
         /// A client's reconnect backoff jitter.
         case reconnect = 8
+        /// Which cohort a client belongs to (drawn only when the scenario has cohorts).
+        case cohort = 9
     }
 
     private var state: UInt64

@@ -7,12 +7,17 @@ extension Validator {
     /// error has been reported for it).
     func checkCapacity(
         clients: Double?, rooms: Rooms?, duration: Interval?, presence: PresenceProtocol?, behavior: Behavior?,
-        network: Network?, physicalMemory: UInt64
+        network: Network?, cohorts: [Cohort]? = nil, physicalMemory: UInt64
     ) {
         guard let clients, let rooms, let duration, let presence,
             fitsInMemory(clients: clients, rooms: rooms, duration: duration, physicalMemory: physicalMemory)
         else { return }
-        let recurring = ResourceEstimate.recurring(presence: presence, behavior: behavior, network: network)
+        let recurring =
+            if let cohorts, !cohorts.isEmpty {
+                ResourceEstimate.recurring(presence: presence, cohorts: cohorts)
+            } else {
+                ResourceEstimate.recurring(presence: presence, behavior: behavior, network: network)
+            }
         let roomsPerClient = ResourceEstimate.Memberships(rooms: rooms, clients: clients).roomsPerClient
         checkEvents(clients: clients, roomsPerClient: roomsPerClient, duration: duration, recurring: recurring)
     }
@@ -70,7 +75,7 @@ extension Validator {
         guard events > ResourceEstimate.maximumEvents else { return }
         let time = ResourceEstimate.timeText(seconds: events / ResourceEstimate.eventsPerSecond)
         let busiest = recurring.max {
-            ($0.perClient ? clients : 1) * $0.rate < ($1.perClient ? clients : 1) * $1.rate
+            ($0.perClient ? clients * $0.share : 1) * $0.rate < ($1.perClient ? clients * $1.share : 1) * $1.rate
         }
         let cause = busiest.map { " with \($0.key) every \"\($0.period)\"" } ?? ""
         let rooms = roomsPerClient > 1 ? " in \(JSONValue.numberText(roomsPerClient)) rooms each" : ""

@@ -36,9 +36,10 @@ extension Validator {
             switch kind {
             case "partition": ["share", "for"]
             case "latency-spike": ["factor", "for"]
+            case "surge": ["share", "within"]
             default: []
             }
-        for key in ["share", "for", "factor"] where members[key] != nil && !applicable.contains(key) {
+        for key in ["share", "for", "factor", "within"] where members[key] != nil && !applicable.contains(key) {
             report(
                 members.path(key), "'\(key)' does not apply to a \(kind) fault",
                 hint: applicable.isEmpty
@@ -50,7 +51,7 @@ extension Validator {
             ? required(members, "for", expected: "how long the \(kind) lasts, like \"2m\"").flatMap {
                 interval($0, members.path("for"))
             } : .zero
-        return fault(ofKind: kind, members, at: at, for: forValue)
+        return fault(ofKind: kind, members, at: at, for: forValue, duration: duration)
     }
 
     /// The fault's `kind`, one of ``ScenarioKeys/faultKinds``.
@@ -73,8 +74,25 @@ extension Validator {
 
     /// The fault of `kind`, reading the keys only that kind takes (`share`, `factor`); nil when `at`,
     /// `for` or one of those is missing or invalid.
-    private func fault(ofKind kind: String, _ members: Members, at: Interval?, for forValue: Interval?) -> Fault? {
+    private func fault(
+        ofKind kind: String, _ members: Members, at: Interval?, for forValue: Interval?, duration: Interval?
+    ) -> Fault? {
         switch kind {
+        case "surge":
+            let share = required(members, "share", expected: "the share of offline clients that come online, like 0.3")
+                .flatMap { surgeShare($0, members.path("share")) }
+            let within = required(members, "within", expected: "how long the arrivals spread over, like \"1m\"")
+                .flatMap { interval($0, members.path("within"), zero: .allowed) }
+            guard let at, let share, let within else { return nil }
+            if let duration, at < duration, at + within > duration {
+                report(
+                    members.path("within"),
+                    "expected the surge to end by the end of the run (the duration is \"\(duration)\"), found "
+                        + "\"\(at)\" + \"\(within)\"",
+                    hint: "at most \"\(duration - at)\" fits after \"\(at)\"")
+                return nil
+            }
+            return Fault(at: at, kind: .surge(share: share, within: within))
         case "partition":
             let share = members["share"].map { self.share($0, members.path("share")) } ?? 1
             guard let at, let share, let forValue else { return nil }
@@ -94,5 +112,15 @@ extension Validator {
             guard let at else { return nil }
             return Fault(at: at, kind: .restartCore)
         }
+    }
+
+    /// A surge's share: a share greater than 0.
+    private func surgeShare(_ value: JSONValue, _ path: JSONPath) -> Double? {
+        guard let share = self.share(value, path) else { return nil }
+        guard share > 0 else {
+            report(path, "expected a share greater than 0, found 0", hint: "a surge of no one does nothing; remove it")
+            return nil
+        }
+        return share
     }
 }

@@ -38,6 +38,11 @@ extension Validator {
         ).flatMap { self.presence($0, members.path("protocol")) }
         let behavior = members["behavior"].map { self.behavior($0, members.path("behavior")) } ?? Behavior()
         let network = members["network"].map { self.network($0, members.path("network")) } ?? Network()
+        let cohorts =
+            members["cohorts"].map {
+                self.cohorts(
+                    $0, members.path("cohorts"), behavior: members["behavior"], network: members["network"])
+            } ?? []
         let faults = members["faults"].map { self.faults($0, members.path("faults"), duration: duration) } ?? []
         let thresholds = members["thresholds"].map { self.thresholds($0, members.path("thresholds")) } ?? []
         let timeline = members["timeline"].map { interval($0, members.path("timeline")) } ?? .minutes(1)
@@ -52,19 +57,19 @@ extension Validator {
         if let duration, let timeline { checkTimeline(timeline, duration: duration, given: members["timeline"] != nil) }
         checkCapacity(
             clients: clients, rooms: rooms, duration: duration, presence: presence, behavior: behavior,
-            network: network, physicalMemory: physicalMemory)
+            network: network, cohorts: cohorts, physicalMemory: physicalMemory)
         var sweep: Sweep? = nil
         if validatesSweep, let value = members["sweep"] {
             sweep = self.sweep(value, members.path("sweep"), root: root, physicalMemory: physicalMemory)
         }
 
         guard diagnostics.errors.isEmpty, let name, let duration, let warmup, let clients, let rooms, let presence,
-            let behavior, let network, let faults, let thresholds, let timeline, let seed, let replications
+            let behavior, let network, let cohorts, let faults, let thresholds, let timeline, let seed, let replications
         else { return nil }
         return Scenario(
             name: name, description: description, seed: seed, duration: duration, warmup: warmup,
             clients: Int(min(clients, JSONValue.exactIntegerLimit)), rooms: rooms, presence: presence,
-            behavior: behavior, network: network,
+            behavior: behavior, network: network, cohorts: cohorts,
             faults: faults, thresholds: thresholds, timeline: timeline, sweep: sweep, replications: replications)
     }
 

@@ -8,8 +8,8 @@ enum SimEvent: Sendable {
     case server(ServerInput)
     /// A transport ping to a client's socket; the network answers whether the client is there.
     case ping(ClientID, ConnectionID)
-    /// A partition fault begins (index into the scenario's faults).
-    case partition(Int)
+    /// A partition or surge fault begins (index into the scenario's faults).
+    case clientFault(Int)
     case sample
 }
 
@@ -70,8 +70,8 @@ struct SimulationCore {
                 return .server(input, now: at)
             case .ping(let client, let id):
                 return .server(router.ping(client, id, now: at, host: &shell), now: at)
-            case .partition(let index):
-                router.partition(index, clients: 0..<population.clientCount, now: at, host: &shell)
+            case .clientFault(let index):
+                router.clientFault(index, clients: 0..<population.clientCount, now: at, host: &shell)
             case .sample:
                 shell.recorder.sample(now: at)
             }
@@ -112,7 +112,7 @@ private struct VirtualTimeShell: RouterHost {
         queue.schedule(.ping(client, id), at: at)
     }
 
-    mutating func schedulePartition(_ fault: Int, at: Instant) { queue.schedule(.partition(fault), at: at) }
+    mutating func scheduleClientFault(_ fault: Int, at: Instant) { queue.schedule(.clientFault(fault), at: at) }
 
     mutating func sent(_ message: Uplink, by client: ClientID, bytes: Int, now: Instant) {
         recorder.sent(message, by: client, bytes: bytes, now: now)

@@ -12,8 +12,8 @@ enum LoadEvent: Sendable {
     case ping(ClientID, ConnectionID)
     /// An input of the core's own (timers, faults) for one shard.
     case shard(Int, ServerInput)
-    /// A partition fault begins (index into the scenario's faults).
-    case partition(Int)
+    /// A partition or surge fault begins (index into the scenario's faults).
+    case clientFault(Int)
 }
 
 /// A task that fires the due events of its share of the clients (and of some shards' timers).
@@ -78,9 +78,9 @@ final class LoadDriver: Sendable {
             await call(input, kind: .ping, shard: context.queues.shard(of: client), due: due, context)
         case .shard(let shard, let input):
             await call(input, kind: nil, shard: shard, due: due, context)
-        case .partition(let index):
+        case .clientFault(let index):
             let clients = stride(from: self.index, to: context.population.clientCount, by: context.drivers.count)
-            state.router.partition(index, clients: clients, now: due, host: &state.host)
+            state.router.clientFault(index, clients: clients, now: due, host: &state.host)
         }
     }
 
@@ -152,8 +152,8 @@ struct LoadHost: RouterHost {
         driver.statistics.withLock { $0.offered(.ping, step: step) }
     }
 
-    mutating func schedulePartition(_ fault: Int, at: Instant) {
-        for driver in queues.drivers { driver.schedule(.partition(fault), at: at) }
+    mutating func scheduleClientFault(_ fault: Int, at: Instant) {
+        for driver in queues.drivers { driver.schedule(.clientFault(fault), at: at) }
     }
 
     mutating func delivered(_ message: Inbound, to client: ClientID, bytes: Int, now: Instant) { deliveries += 1 }

@@ -59,7 +59,8 @@ struct ClientLink: Sendable {
     }
 }
 
-/// What the network is like: the scenario's latency and loss, the transport, and the latency spikes.
+/// What the network is like for a group of clients: its latency and loss, the transport, and the
+/// scenario's latency spikes.
 struct NetworkConditions: Sendable {
     let latency: Distribution
     let loss: Double
@@ -68,9 +69,10 @@ struct NetworkConditions: Sendable {
     /// Latency-spike windows, by start.
     private let latencySpikes: [(start: Instant, end: Instant, factor: Double)]
 
-    init(scenario: Scenario) {
-        latency = scenario.network.latency
-        loss = scenario.network.loss
+    /// The conditions of `network` (the scenario's, or a cohort's) in `scenario`.
+    init(network: Network, scenario: Scenario) {
+        latency = network.latency
+        loss = network.loss
         isSocket = scenario.presence.design != .httpPolling
         latencySpikes = scenario.faults.compactMap { fault in
             guard case .latencySpike(let factor, let duration) = fault.kind else { return nil }

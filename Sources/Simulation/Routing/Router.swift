@@ -17,9 +17,10 @@ protocol RouterHost {
     /// The transport pings a client's socket at `at`; when it is due, the shell asks
     /// ``Router/ping(_:_:now:host:)`` whether the client answers.
     mutating func schedulePing(_ client: ClientID, _ id: ConnectionID, at: Instant)
-    /// A partition fault (number `fault` in the scenario) begins at `at`; when it is due, the shell calls
-    /// ``Router/partition(_:clients:now:host:)`` for the clients it owns.
-    mutating func schedulePartition(_ fault: Int, at: Instant)
+    /// A fault that acts on each client (a partition or a surge, number `fault` in the scenario) begins at
+    /// `at`; when it is due, the shell calls ``Router/clientFault(_:clients:now:host:)`` for the clients it
+    /// owns.
+    mutating func scheduleClientFault(_ fault: Int, at: Instant)
 
     /// A client sent a message (lost or not): it costs bytes and wakes a phone's radio.
     mutating func sent(_ message: Uplink, by client: ClientID, bytes: Int, now: Instant)
@@ -46,7 +47,7 @@ extension RouterHost {
 /// The client model says what it sends and the server model whom it tells; the router decides when
 /// each message arrives (latency, loss, TCP ordering, latency spikes, from each client's link), turns
 /// timers into inputs due at their instants, answers the transport's pings from what the network can
-/// reach, places the faults and expands partitions, and drops everything due after the end of the run.
+/// reach, places the faults and expands partitions and surges, and drops everything due after the end of the run.
 /// The shells differ only in what ``RouterHost`` does: a virtual-time queue and the recorder, or the
 /// load test's wall-clock queues and statistics.
 struct Router: Sendable {
@@ -54,7 +55,9 @@ struct Router: Sendable {
     let population: Population
     let end: Instant
     private let sizes: MessageSizes
-    private let network: NetworkConditions
+    /// The network conditions of each client group (a cohort, or the whole population), by
+    /// ``ModelSettings/groupIndex(of:)``.
+    private let networks: [NetworkConditions]
     /// Each client's link, by client index.
     private var links: [ClientLink]
 
@@ -63,14 +66,14 @@ struct Router: Sendable {
         self.population = population
         self.end = end
         sizes = MessageSizes(design: scenario.presence.design, payloadBytes: scenario.presence.payloadBytes)
-        network = NetworkConditions(scenario: scenario)
+        networks = settings.groupNetworks.map { NetworkConditions(network: $0, scenario: scenario) }
         links = (0..<population.clientCount).map { ClientLink(seed: scenario.seed, client: $0) }
     }
 
     // MARK: Faults
 
-    /// Places the scenario's faults: restarts as server inputs, partitions as partition events. Latency
-    /// spikes need nothing scheduled: the links read them.
+    /// Places the scenario's faults: restarts as server inputs, partitions and surges as client-fault
+    /// events. Latency spikes need nothing scheduled: the links read them.
     func scheduleFaults<Host: RouterHost>(_ faults: [Fault], host: inout Host) {
         for (index, fault) in faults.enumerated() {
             let at = Instant.zero + fault.at
@@ -78,24 +81,42 @@ struct Router: Sendable {
             switch fault.kind {
             case .restartCore: host.schedule(.restartCore, at: at)
             case .restartServer: host.schedule(.restartServer, at: at)
-            case .partition: host.schedulePartition(index, at: at)
+            case .partition, .surge: host.scheduleClientFault(index, at: at)
             case .latencySpike: break
             }
         }
     }
 
-    /// A partition fault begins: of `clients`, those it takes lose their network now and get it back
-    /// after the fault's duration. Each client is drawn with the fault's share from its own fault stream.
-    func partition<Host: RouterHost>(
+    /// A fault that acts on each client begins; each client is drawn with the fault's share from its own
+    /// fault stream. A partition: those it takes lose their network now and get it back after the fault's
+    /// duration. A surge: those it takes get a surge input now with a delay uniform in [0, within), and
+    /// come online after it if they are offline now.
+    func clientFault<Host: RouterHost>(
         _ fault: Int, clients: some Sequence<Int>, now: Instant, host: inout Host
     ) {
-        guard case .partition(let share, let duration) = settings.faults[fault].kind else { return }
-        for client in clients {
-            var random = RandomStream(seed: settings.seed ^ UInt64(fault), stream: UInt64(client), purpose: .faults)
-            guard random.chance(share) else { continue }
-            host.schedule(.networkLost, for: ClientID(client), at: now)
-            if now + duration <= end { host.schedule(.networkRestored, for: ClientID(client), at: now + duration) }
+        switch settings.faults[fault].kind {
+        case .partition(let share, let duration):
+            for client in clients {
+                var random = faultStream(fault, client)
+                guard random.chance(share) else { continue }
+                host.schedule(.networkLost, for: ClientID(client), at: now)
+                if now + duration <= end { host.schedule(.networkRestored, for: ClientID(client), at: now + duration) }
+            }
+        case .surge(let share, let within):
+            for client in clients {
+                var random = faultStream(fault, client)
+                guard random.chance(share) else { continue }
+                let delay = Interval(seconds: random.unit() * within.seconds)
+                host.schedule(.surge(after: min(delay, end - now)), for: ClientID(client), at: now)
+            }
+        case .restartCore, .restartServer, .latencySpike:
+            break
         }
+    }
+
+    /// The draws of fault number `fault` for `client`.
+    private func faultStream(_ fault: Int, _ client: Int) -> RandomStream {
+        RandomStream(seed: settings.seed ^ UInt64(fault), stream: UInt64(client), purpose: .faults)
     }
 
     // MARK: Client effects
@@ -109,6 +130,7 @@ struct Router: Sendable {
             case .send(let message, let networkDown):
                 host.sent(message, by: client, bytes: sizes.up(message), now: now)
                 // Nothing leaves a device without network.
+                let network = networks[settings.groupIndex(of: client)]
                 guard !networkDown, let arrival = links[client.index].up.arrival(sentAt: now, network: network),
                     arrival <= end
                 else { continue }
@@ -141,6 +163,7 @@ struct Router: Sendable {
             switch effect {
             case .deliver(let client, let message):
                 host.delivered(message, to: client, bytes: sizes.down(message), now: now)
+                let network = networks[settings.groupIndex(of: client)]
                 guard let arrival = links[client.index].down.arrival(sentAt: now, network: network), arrival <= end
                 else { continue }
                 host.schedule(.message(message), for: client, at: arrival)
