@@ -45,7 +45,8 @@ public struct ReportComparison: Sendable {
     /// Compares two report documents (run reports, or sweeps point by point).
     ///
     /// - Parameters:
-    ///   - metrics: the metric paths to compare; empty compares every catalog metric both carry.
+    ///   - metrics: the metric paths to compare; empty compares every catalog metric both carry, the cohorts'
+    ///     included.
     ///   - allowIncomplete: accept reports of runs that were stopped before their end.
     public init(
         baseline: JSONValue, file baselineFile: String, current: JSONValue, file currentFile: String,
@@ -70,7 +71,12 @@ public struct ReportComparison: Sendable {
             let hint = MetricCatalog.suggestion(for: path).map { "; did you mean '\($0)'?" } ?? ""
             throw CompareError("unknown metric '\(path)'\(hint) (`presence-sim metrics` lists them)")
         }
-        let selected = metrics.isEmpty ? MetricCatalog.all : metrics.compactMap(MetricCatalog.metric(at:))
+        var selected = metrics.isEmpty ? MetricCatalog.all : metrics.compactMap(MetricCatalog.metric(at:))
+        if metrics.isEmpty, let first = base.points.first {
+            // Every cohort metric the reports carry, after the run's, by cohort in name order.
+            selected += first.values.values.keys.filter { MetricCatalog.cohortPath($0) != nil }.sorted()
+                .compactMap(MetricCatalog.metric(at:))
+        }
         var rows: [Row] = []
         for (point, baseValues, baseReplications) in base.points {
             guard let match = now.points.first(where: { $0.params == point }) else {

@@ -68,22 +68,54 @@ public struct MetricValues: Sendable, Equatable {
         values[prefix + ".max"] = summary.max
     }
 
-    /// The metrics under `section` ("staleness", "cost", "fanout") as nested JSON, in catalog order.
-    public func json(section: String) -> JSONValue {
+    /// The metrics under `section` ("staleness", "cost", "fanout") as nested JSON, in catalog order; with
+    /// `prefix` (`"cohorts.phones."`), that cohort's.
+    public func json(section: String, prefix: String = "") -> JSONValue {
         var root = JSONTree()
         for metric in MetricCatalog.all where metric.path.hasPrefix(section + ".") {
-            guard let value = values[metric.path] else { continue }
+            guard let value = values[prefix + metric.path] else { continue }
             root.insert(path: metric.path.split(separator: ".").dropFirst().map(String.init), value: .number(value))
         }
         return root.json
     }
 
-    /// Reads the flat values back from a report's sections.
+    /// Adds each cohort's metrics under `cohorts.{name}.`, the same paths as the run's.
+    mutating func addCohorts(_ names: [String], _ cohorts: [MetricValues]) {
+        for (name, cohort) in zip(names, cohorts) {
+            for (path, value) in cohort.values where !path.hasPrefix(MetricCatalog.cohortsPrefix) {
+                values[MetricCatalog.cohortsPrefix + name + "." + path] = value
+            }
+        }
+    }
+
+    /// The report's `cohorts` block: each cohort's `staleness`, `cost` and `fanout`, keyed by name.
+    func cohortsJSON(_ names: [String]) -> JSONValue {
+        .object(
+            names.map { name in
+                let prefix = MetricCatalog.cohortsPrefix + name + "."
+                return (
+                    key: name,
+                    value: [
+                        "staleness": json(section: "staleness", prefix: prefix),
+                        "cost": json(section: "cost", prefix: prefix),
+                        "fanout": json(section: "fanout", prefix: prefix),
+                    ]
+                )
+            })
+    }
+
+    /// Reads the flat values back from a report's sections, its cohorts' included.
     public init(report: JSONValue) {
-        for metric in MetricCatalog.all {
-            var node: JSONValue? = report
-            for component in metric.path.split(separator: ".") { node = node?[String(component)] }
-            if let value = node?.doubleValue { values[metric.path] = value }
+        func read(_ root: JSONValue?, prefix: String) {
+            for metric in MetricCatalog.all {
+                var node: JSONValue? = root
+                for component in metric.path.split(separator: ".") { node = node?[String(component)] }
+                if let value = node?.doubleValue { values[prefix + metric.path] = value }
+            }
+        }
+        read(report, prefix: "")
+        if case .object(let cohorts)? = report["cohorts"] {
+            for (name, block) in cohorts { read(block, prefix: MetricCatalog.cohortsPrefix + name + ".") }
         }
     }
 }

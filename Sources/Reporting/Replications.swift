@@ -111,63 +111,12 @@ extension Measurements {
         precondition(!parts.isEmpty, "pooling needs at least one replication")
         var pooled = parts[0]
         for part in parts.dropFirst() {
-            pooled.observers.pool(part.observers)
-            pooled.store.pool(part.store)
-            pooled.storeKey.pool(part.storeKey)
-            pooled.typingPropagation.add(part.typingPropagation)
-            pooled.ghostTyping.add(part.ghostTyping)
-            pooled.lastSeenError.add(part.lastSeenError)
-            pooled.heartbeats += part.heartbeats
-            pooled.requests += part.requests
-            pooled.bytesUp += part.bytesUp
-            pooled.bytesDown += part.bytesDown
-            pooled.storeOps += part.storeOps
-            pooled.mobileOnlineSeconds += part.mobileOnlineSeconds
-            pooled.radioJoules += part.radioJoules
-            pooled.radioActiveSeconds += part.radioActiveSeconds
-            pooled.fanoutEvents += part.fanoutEvents
-            pooled.deliveries += part.deliveries
-            pooled.recipientsPerEvent.add(part.recipientsPerEvent)
+            pooled.addCounts(of: part)
             pooled.deliveriesBySecond += part.deliveriesBySecond
             pooled.peakHour.pool(part.peakHour)
-            pooled.poolFanoutByRoomSize(part.fanoutByRoomSize)
-            pooled.onlineClientSeconds += part.onlineClientSeconds
             pooled.measuredSeconds += part.measuredSeconds
         }
         return pooled
-    }
-}
-
-extension Measurements {
-    /// Adds another replication's fan-out per room-size bucket. Its population differs, so the buckets
-    /// may too: the pooled list covers both; `rooms` stays the first replication's, like the population block.
-    fileprivate mutating func poolFanoutByRoomSize(_ other: [FanoutBucket]) {
-        for (index, bucket) in other.enumerated() {
-            if index == fanoutByRoomSize.count {
-                fanoutByRoomSize.append(FanoutBucket(smallest: bucket.smallest, largest: bucket.largest))
-            }
-            fanoutByRoomSize[index].events += bucket.events
-            fanoutByRoomSize[index].deliveries += bucket.deliveries
-            fanoutByRoomSize[index].recipientsPerEvent.add(bucket.recipientsPerEvent)
-        }
-    }
-}
-
-extension StalenessStats {
-    fileprivate mutating func pool(_ other: StalenessStats) {
-        offlineDetection.add(other.offlineDetection)
-        for cause in offlineDetectionByCause.indices {
-            offlineDetectionByCause[cause].add(other.offlineDetectionByCause[cause])
-        }
-        ghosts += other.ghosts
-        longestGhost = max(longestGhost, other.longestGhost)
-        mistakes += other.mistakes
-        mistakeDuration.add(other.mistakeDuration)
-        flaps += other.flaps
-        onlinePropagation.add(other.onlinePropagation)
-        observedSeconds += other.observedSeconds
-        upSeconds += other.upSeconds
-        wrongSeconds += other.wrongSeconds
     }
 }
 

@@ -71,6 +71,7 @@ extension RunReport {
         tables.append(fanoutTable)
         tables.append(fanoutByRoomSizeTable)
         tables.append(populationTable)
+        if !scenario.cohorts.isEmpty { tables.append(cohortTable) }
         return tables
     }
 
@@ -189,6 +190,25 @@ extension RunReport {
                     perEvent.count > 0
                         ? "mean \(Format.number(perEvent.mean)) · max \(Format.number(perEvent.max))" : "–",
                 ]
+            })
+    }
+
+    /// Each cohort's key figures, side by side (the report's `cohorts` block has them all).
+    private var cohortTable: ReportTable {
+        let sizes = Dictionary(outcome.population.cohorts.map { ($0.name, $0.clients) }, uniquingKeysWith: +)
+        let columns = [
+            "staleness.offlineDetection.p99", "staleness.queryAccuracy", "staleness.ghosts.count",
+            "cost.heartbeatsPerClientHour", "cost.radioJoulesPerClientHour", "fanout.deliveriesPerSecond",
+        ]
+        return ReportTable(
+            title: "Cohorts",
+            header: [
+                "cohort", "clients", "offline detection p99", "query accuracy", "ghosts", "heartbeats per client-hour",
+                "radio energy", "deliveries",
+            ],
+            rows: scenario.cohorts.map { cohort in
+                [cohort.name, Format.grouped(sizes[cohort.name] ?? 0)]
+                    + columns.map { value(MetricCatalog.cohortsPrefix + cohort.name + "." + $0) }
             })
     }
 

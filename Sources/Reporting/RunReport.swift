@@ -19,7 +19,8 @@ public struct RunReport: Sendable {
     public init(scenario: Scenario, outcome: RunOutcome, wallSeconds: Double, peakMemoryBytes: Int) {
         self.scenario = scenario
         self.outcome = outcome
-        let metrics = MetricValues(outcome.measurements)
+        var metrics = MetricValues(outcome.measurements)
+        metrics.addCohorts(scenario.cohorts.map(\.name), outcome.cohorts.map(MetricValues.init))
         self.metrics = metrics
         thresholds = scenario.thresholds.map { ThresholdResult(threshold: $0, metrics: metrics) }
         self.wallSeconds = wallSeconds
@@ -46,16 +47,25 @@ public struct RunReport: Sendable {
         let kept = finished.isEmpty ? [started[0]] : finished
         var pooled = kept[0].outcome
         pooled.measurements = Measurements.pooled(kept.map(\.outcome.measurements))
+        pooled.cohorts = pooled.cohorts.indices.map { cohort in
+            Measurements.pooled(kept.map { $0.outcome.cohorts[cohort] })
+        }
         pooled.events = kept.reduce(0) { $0 + $1.outcome.events }
         pooled.complete = finished.count == scenario.replications
         self.init(scenario: scenario, outcome: pooled, wallSeconds: wallSeconds, peakMemoryBytes: peakMemoryBytes)
-        let metrics = MetricValues(pooled: pooled.measurements, replications: kept.count)
+        let names = scenario.cohorts.map(\.name)
+        var metrics = MetricValues(pooled: pooled.measurements, replications: kept.count)
+        metrics.addCohorts(names, pooled.cohorts.map { MetricValues(pooled: $0, replications: kept.count) })
         self.metrics = metrics
         thresholds = scenario.thresholds.map { ThresholdResult(threshold: $0, metrics: metrics) }
         replications = ReplicationSet(
             planned: scenario.replications,
             seeds: kept.map { Replication.seed(scenario.seed, replication: $0.index) },
-            values: kept.map { MetricValues($0.outcome.measurements) })
+            values: kept.map { replication in
+                var values = MetricValues(replication.outcome.measurements)
+                values.addCohorts(names, replication.outcome.cohorts.map(MetricValues.init))
+                return values
+            })
     }
 
     public var thresholdsPassed: Bool { thresholds.allSatisfy(\.passed) }
@@ -70,19 +80,21 @@ public struct RunReport: Sendable {
             ("cost", metrics.json(section: "cost")),
             ("fanout", metrics.json(section: "fanout")),
             ("fanoutByRoomSize", .array(m.fanoutByRoomSize.map { $0.json(measuredSeconds: m.measuredSeconds) })),
-            ("timeline", .array(m.timeline.map(\.json))),
-            (
-                "distributions",
-                [
-                    "offlineDetection": curve(m.observers.offlineDetection),
-                    "storeOfflineDetection": curve(m.store.offlineDetection),
-                    "storeKeyOfflineDetection": curve(m.storeKey.offlineDetection),
-                    "recipientsPerEvent": .array(
-                        m.recipientsPerEvent.buckets.map { [JSONValue($0.value), JSONValue($0.events)] }),
-                ]
-            ),
-            ("thresholds", .array(thresholds.map(\.json))),
-        ].map { (key: $0.0, value: $0.1) } + (replications.map { [(key: "replications", value: $0.json)] } ?? [])
+        ] + (scenario.cohorts.isEmpty ? [] : [("cohorts", metrics.cohortsJSON(scenario.cohorts.map(\.name)))])
+            + [
+                ("timeline", .array(m.timeline.map(\.json))),
+                (
+                    "distributions",
+                    [
+                        "offlineDetection": curve(m.observers.offlineDetection),
+                        "storeOfflineDetection": curve(m.store.offlineDetection),
+                        "storeKeyOfflineDetection": curve(m.storeKey.offlineDetection),
+                        "recipientsPerEvent": .array(
+                            m.recipientsPerEvent.buckets.map { [JSONValue($0.value), JSONValue($0.events)] }),
+                    ]
+                ),
+                ("thresholds", .array(thresholds.map(\.json))),
+            ].map { (key: $0.0, value: $0.1) } + (replications.map { [(key: "replications", value: $0.json)] } ?? [])
     }
 
     private func curve(_ histogram: DurationHistogram) -> JSONValue {
@@ -131,13 +143,17 @@ public struct RunReport: Sendable {
 
 extension PopulationSummary {
     var json: JSONValue {
-        [
-            "rooms": JSONValue(rooms),
-            "memberships": JSONValue(memberships),
-            "droppedMemberships": JSONValue(droppedMemberships),
-            "roomSize": roomSize.countJSON,
-            "roomsPerClient": roomsPerClient.countJSON,
+        var members: [(key: String, value: JSONValue)] = [
+            ("rooms", JSONValue(rooms)),
+            ("memberships", JSONValue(memberships)),
+            ("droppedMemberships", JSONValue(droppedMemberships)),
+            ("roomSize", roomSize.countJSON),
+            ("roomsPerClient", roomsPerClient.countJSON),
         ]
+        if !cohorts.isEmpty {
+            members.append(("cohorts", .object(cohorts.map { (key: $0.name, value: JSONValue($0.clients)) })))
+        }
+        return .object(members)
     }
 }
 

@@ -88,8 +88,24 @@ public enum MetricCatalog {
 
     private static let byPath: [String: Metric] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
 
-    /// The metric at `path`, or nil when no report carries it.
-    public static func metric(at path: String) -> Metric? { byPath[path] }
+    /// The metric at `path`, or nil when no report carries it. A cohort's metric,
+    /// `cohorts.{name}.{path}`, is the run's metric at `path`, whatever the name.
+    public static func metric(at path: String) -> Metric? {
+        if let metric = byPath[path] { return metric }
+        guard let (_, rest) = cohortPath(path), let metric = byPath[rest] else { return nil }
+        return Metric(path: path, unit: metric.unit, better: metric.better)
+    }
+
+    /// Where the cohorts' metrics live: `cohorts.phones.cost.radioJoulesPerClientHour`.
+    public static let cohortsPrefix = "cohorts."
+
+    /// A cohort metric path split into the cohort's name and the run metric's path, or nil for another path.
+    public static func cohortPath(_ path: String) -> (cohort: String, metric: String)? {
+        guard path.hasPrefix(cohortsPrefix) else { return nil }
+        let rest = path.dropFirst(cohortsPrefix.count)
+        guard let dot = rest.firstIndex(of: "."), dot > rest.startIndex else { return nil }
+        return (String(rest[..<dot]), String(rest[rest.index(after: dot)...]))
+    }
 }
 
 extension MetricCatalog {

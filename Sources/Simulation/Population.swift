@@ -195,8 +195,10 @@ public struct PopulationSummary: Sendable {
     public var droppedMemberships: Int
     public var roomSize: Summary
     public var roomsPerClient: Summary
+    /// Each cohort's name and clients, in the scenario's order (empty without cohorts).
+    public var cohorts: [(name: String, clients: Int)] = []
 
-    public init(_ population: Population) {
+    public init(_ population: Population, settings: ModelSettings) {
         rooms = population.roomCount
         memberships = population.membershipCount
         droppedMemberships = population.droppedMemberships
@@ -206,6 +208,9 @@ public struct PopulationSummary: Sendable {
         for client in 0..<population.clientCount { perClient.record(population.rooms(of: ClientID(client)).count) }
         roomSize = sizes.summary
         roomsPerClient = perClient.summary
+        var counts = Array(repeating: 0, count: settings.cohorts.count)
+        for cohort in settings.cohortOf { counts[Int(cohort)] += 1 }
+        cohorts = zip(settings.cohorts, counts).map { ($0.name, $1) }
     }
 }
 

@@ -33,8 +33,9 @@ public enum ServerInput: Hashable, Sendable {
 public enum ServerEffect: Hashable, Sendable {
     /// A message to one client; the engine draws its latency from the recipient's downlink stream.
     case deliver(to: ClientID, Inbound)
-    /// One presence or typing change was pushed to this many recipients in the room.
-    case fanout(recipients: Int, room: RoomID)
+    /// One presence or typing change of `subject` (nil for a batch, which carries several) was pushed to
+    /// this many recipients in the room.
+    case fanout(recipients: Int, room: RoomID, subject: ClientID?)
     case schedule(ServerTimer, tag: UInt32, at: Instant)
     /// Ping the client's socket at `at` (transport liveness, Socket.IO's pingInterval).
     case ping(ClientID, ConnectionID, at: Instant)
@@ -536,7 +537,7 @@ public struct PresenceServer: Sendable {
             recipients += 1
             effects.append(.deliver(to: ClientID(rawValue: member), .presenceBatch(room, batch)))
         }
-        effects.append(.fanout(recipients: recipients, room: room))
+        effects.append(.fanout(recipients: recipients, room: room, subject: nil))
     }
 
     private func relayTyping(_ key: EntryKey, _ isTyping: Bool, _ now: Instant, _ effects: inout [ServerEffect]) {
@@ -554,6 +555,6 @@ public struct PresenceServer: Sendable {
             recipients += 1
             effects.append(.deliver(to: ClientID(rawValue: member), message))
         }
-        effects.append(.fanout(recipients: recipients, room: room))
+        effects.append(.fanout(recipients: recipients, room: room, subject: subject))
     }
 }

@@ -37,6 +37,20 @@ import Testing
         #expect(Self.scenarioPerDesign.map(\.design) == ["http-polling", "socketio-redis", "ttl-entries"])
     }
 
+    /// Given a scenario with cohorts, the command adds each cohort's paths, and each is a number in its report.
+    @Test func aScenarioWithCohortsAddsTheirPaths() throws {
+        let result = try presenceSim(["metrics", "Scenarios/workspace.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let paths = result.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        let catalog = MetricCatalog.all.map(\.path)
+        #expect(paths == catalog + catalog.map { "cohorts.desktop." + $0 } + catalog.map { "cohorts.phones." + $0 })
+        let report = try runReport("Scenarios/workspace.json", engine: "events")
+        let missing = paths.filter { report.value(at: $0.split(separator: ".").map(String.init))?.doubleValue == nil }
+        #expect(missing.isEmpty, "no number at \(missing)")
+        let unreadable = try presenceSim(["metrics", "Scenarios/missing.json"])
+        #expect(unreadable.status == 64 && unreadable.stderr.contains("missing.json"))
+    }
+
     @Test(arguments: scenarioPerDesign.map(\.scenario))
     func everyListedPathIsANumberInTheReport(scenario: String) throws {
         let report = try runReport(scenario, engine: "events")

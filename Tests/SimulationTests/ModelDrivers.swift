@@ -167,7 +167,7 @@ func deliveries(in effects: [ServerEffect]) -> [ServerEffect] {
 /// The `.fanout` recipient counts, in order.
 func fanouts(in effects: [ServerEffect]) -> [Int] {
     effects.compactMap {
-        if case .fanout(let recipients, _) = $0 { recipients } else { nil }
+        if case .fanout(let recipients, _, _) = $0 { recipients } else { nil }
     }
 }
 

@@ -146,7 +146,7 @@ import Testing
         var fanoutRooms: [RoomID] = []
         var snapshots: [RoomView] = []
         for effect in effects {
-            if case .fanout(_, let room) = effect { fanoutRooms.append(room) }
+            if case .fanout(_, let room, _) = effect { fanoutRooms.append(room) }
             if case .deliver(_, .connected(_, let views)) = effect { snapshots = views }
         }
         #expect(fanoutRooms == rooms)

@@ -16,21 +16,22 @@ import Testing
         #expect(server.start().isEmpty)
         #expect(
             server.message(0, .connect(1), at: 10) == [
-                .storeOps(1), .storeOps(1), .fanout(recipients: 0, room: rid(0)),
+                .storeOps(1), .storeOps(1), .fanout(recipients: 0, room: rid(0), subject: cid(0)),
                 .storeOps(1), .deliver(to: cid(0), .connected(1, snapshots: [view(0, [])])),
                 .ping(cid(0), 1, at: instant(35)),
             ])
         #expect(
             server.message(1, .connect(1), at: 11) == [
                 .storeOps(1), .storeOps(1),
-                .deliver(to: cid(0), .presence(rid(0), entry(1, .online))), .fanout(recipients: 1, room: rid(0)),
+                .deliver(to: cid(0), .presence(rid(0), entry(1, .online))),
+                .fanout(recipients: 1, room: rid(0), subject: cid(1)),
                 .storeOps(1), .deliver(to: cid(1), .connected(1, snapshots: [view(0, [entry(0, .online)])])),
                 .ping(cid(1), 1, at: instant(36)),
             ])
         // Another room's members are not told.
         let other = server.message(3, .connect(1), at: 12)
         #expect(deliveries(in: other) == [.deliver(to: cid(3), .connected(1, snapshots: [view(1, [])]))])
-        #expect(fanouts(in: other) == [0] && other.contains(.fanout(recipients: 0, room: rid(1))))
+        #expect(fanouts(in: other) == [0] && other.contains(.fanout(recipients: 0, room: rid(1), subject: cid(3))))
     }
 
     /// The client's ping rewrites the key and announces nothing, not even when the key had expired; a
@@ -58,7 +59,8 @@ import Testing
             server.message(1, .close(1), at: 20) == [
                 .storeOps(1), .lastSeen(cid(1), instant(20)),
                 .deliver(to: cid(0), .presence(rid(0), entry(1, .offline))),
-                .deliver(to: cid(2), .presence(rid(0), entry(1, .offline))), .fanout(recipients: 2, room: rid(0)),
+                .deliver(to: cid(2), .presence(rid(0), entry(1, .offline))),
+                .fanout(recipients: 2, room: rid(0), subject: cid(1)),
             ])
         // Closing again, or a ping on the closed socket, does nothing.
         #expect(server.message(1, .close(1), at: 21).isEmpty)
@@ -84,7 +86,7 @@ import Testing
             server.handle(.pingTimeout(cid(0), 1), at: 80) == [
                 .storeOps(1), .lastSeen(cid(0), instant(80)),
                 .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
-                .fanout(recipients: 1, room: rid(0)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)),
             ])
         #expect(server.handle(.pingTimeout(cid(0), 1), at: 81).isEmpty)
         // A ping for a connection the server never saw is ignored.
@@ -108,7 +110,7 @@ import Testing
             server.handle(.pingTimeout(cid(0), 1), at: 55) == [
                 .storeOps(1), .lastSeen(cid(0), instant(55)),
                 .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
-                .fanout(recipients: 1, room: rid(0)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)),
             ])
         // The new socket still works, but the set has lost the user: the next first paint misses it.
         #expect(
@@ -155,7 +157,7 @@ import Testing
             server.handle(.timer(.sweep, tag: 0), at: 90) == [
                 .storeOps(1), .lastSeen(cid(0), instant(90)),
                 .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
-                .fanout(recipients: 1, room: rid(0)), .schedule(.sweep, tag: 0, at: instant(120)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)), .schedule(.sweep, tag: 0, at: instant(120)),
             ])
         let paint = server.message(2, .connect(1), at: 100)
         #expect(
@@ -278,7 +280,7 @@ import Testing
         #expect(
             server.message(0, .heartbeat(.online, room: rid(0)), at: 1) == [
                 .storeOps(1), .deliver(to: cid(1), .presence(rid(0), entry(0, .online))),
-                .fanout(recipients: 1, room: rid(0)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)),
                 .schedule(.expiry, tag: 0, at: instant(31)),
             ])
         #expect(
@@ -292,7 +294,8 @@ import Testing
         #expect(
             server.message(0, .leave(rid(0)), at: 20) == [
                 .storeOps(1), .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
-                .deliver(to: cid(2), .presence(rid(0), entry(0, .offline))), .fanout(recipients: 2, room: rid(0)),
+                .deliver(to: cid(2), .presence(rid(0), entry(0, .offline))),
+                .fanout(recipients: 2, room: rid(0), subject: cid(0)),
             ])
         // Leaving without an entry announces nothing.
         #expect(server.message(0, .leave(rid(0)), at: 21) == [.storeOps(1)])
@@ -315,7 +318,7 @@ import Testing
         #expect(
             server.handle(.timer(.expiry, tag: 0), at: 32) == [
                 .storeOps(1), .deliver(to: cid(0), .presence(rid(0), entry(1, .offline))),
-                .fanout(recipients: 1, room: rid(0)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(1)),
                 .schedule(.expiry, tag: 0, at: instant(41)),
             ])
         // Just before the instant the entry is still live.
@@ -335,9 +338,9 @@ import Testing
         #expect(
             server.message(0, .heartbeat(.online, room: rid(0)), at: 31) == [
                 .storeOps(1), .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
-                .fanout(recipients: 1, room: rid(0)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)),
                 .storeOps(1), .deliver(to: cid(1), .presence(rid(0), entry(0, .online))),
-                .fanout(recipients: 1, room: rid(0)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)),
                 .schedule(.expiry, tag: 0, at: instant(61)),
             ])
     }
@@ -362,7 +365,7 @@ import Testing
         // The first to re-heartbeat has nobody to tell yet.
         #expect(
             server.message(0, .heartbeat(.online, room: rid(0)), at: 52.1) == [
-                .storeOps(1), .fanout(recipients: 0, room: rid(0)),
+                .storeOps(1), .fanout(recipients: 0, room: rid(0), subject: cid(0)),
                 .schedule(.expiry, tag: 0, at: instant(82.1)),
             ])
     }
@@ -376,7 +379,7 @@ import Testing
         #expect(
             Array(start.prefix(3)) == [
                 .storeOps(1), .deliver(to: cid(1), .typing(rid(0), subject: cid(0), isTyping: true)),
-                .fanout(recipients: 1, room: rid(0)),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)),
             ])
         #expect(start.dropFirst(3).allSatisfy { if case .schedule(.expiry, _, _) = $0 { true } else { false } })
         // The 5 s typing TTL runs out.
@@ -423,7 +426,10 @@ import Testing
         #expect(grace.1 == instant(25))
         let end = server.handle(.timer(.graceEnd(EntryKey(room: rid(0), client: cid(0))), tag: grace.0), at: 25)
         #expect(
-            end == [.deliver(to: cid(1), .presence(rid(0), entry(0, .offline))), .fanout(recipients: 1, room: rid(0))])
+            end == [
+                .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
+                .fanout(recipients: 1, room: rid(0), subject: cid(0)),
+            ])
     }
 
     /// `batch`: changes in a room are coalesced per period (one entry per subject, the latest) and go out
@@ -445,7 +451,7 @@ import Testing
         #expect(
             server.handle(.timer(.flush(RoomID(0)), tag: 0), at: 1.5) == [
                 .deliver(to: cid(0), batch), .deliver(to: cid(1), batch), .deliver(to: cid(2), batch),
-                .fanout(recipients: 3, room: rid(0)),
+                .fanout(recipients: 3, room: rid(0), subject: nil),
             ])
         #expect(server.handle(.timer(.flush(RoomID(0)), tag: 0), at: 1.5).isEmpty)
         // Joined then left within one period: one entry, the latest.

@@ -1,3 +1,4 @@
+import PresenceCore
 import Scenario
 import Simulation
 
@@ -219,13 +220,18 @@ public enum HTMLRenderer {
             value: SVGChart.Axis("detection time", unit: .seconds),
             series: detections,
             emptyMessage: "No departure was detected in the measured window.")
-        html += note("Clients truly online against clients whose entry the store holds as online.")
+        var online = [
+            series("truly online", { Double($0.online) }), series("online in store", { Double($0.storeOnline) }),
+        ]
+        var onlineNote = "Clients truly online against clients whose entry the store holds as online."
+        if let expected = report.scenario.expectedOnline {
+            online.append(series("expected by the profile", { expected($0.at - Instant.zero) }))
+            onlineNote += " The profile's curve is the expected share of clients online, times the clients."
+        }
+        html += note(onlineNote)
         html += SVGChart.line(
             title: "Clients online: truth vs store", x: time, y: SVGChart.Axis("online", unit: .count("clients")),
-            series: [
-                series("truly online", { Double($0.online) }), series("online in store", { Double($0.storeOnline) }),
-            ],
-            emptyMessage: noTimeline)
+            series: online, emptyMessage: noTimeline)
         html += note(
             "Observer views are (observer, subject) pairs in a shared room: views whose subject is truly online "
                 + "against views that show it online. A gap above the truth is ghosts; below it, false offline.")
@@ -378,4 +384,17 @@ public enum HTMLRenderer {
           .chart { padding: 6px; }
         }
         """
+}
+
+extension Scenario {
+    /// The clients a `behavior.profile` expects online at a time (each cohort with its own profile, for
+    /// its share), or nil when no behaviour has a profile. A cohort without one counts as always online at
+    /// its long-run share, which the reader does not know, so then there is no curve either.
+    var expectedOnline: ((Interval) -> Double)? {
+        let parts: [(share: Double, profile: Profile?)] =
+            cohorts.isEmpty ? [(1, behavior.profile)] : cohorts.map { ($0.share, $0.behavior.profile) }
+        guard parts.allSatisfy({ $0.profile != nil }) else { return nil }
+        let clients = Double(clients)
+        return { time in parts.reduce(0) { $0 + $1.share * ($1.profile?.share(at: time) ?? 0) } * clients }
+    }
 }

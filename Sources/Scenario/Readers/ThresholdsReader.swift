@@ -1,6 +1,7 @@
 /// The `thresholds` section: a condition per report metric, checked in file order.
 extension Validator {
-    func thresholds(_ value: JSONValue, _ path: JSONPath) -> [Threshold]? {
+    /// - Parameter cohorts: the scenario's cohort names, whose metrics (`cohorts.{name}.{path}`) may be checked.
+    func thresholds(_ value: JSONValue, _ path: JSONPath, cohorts: [String] = []) -> [Threshold]? {
         guard case .object(let pairs) = value else {
             mismatch(path, expected: "an object like {\"staleness.offlineDetection.p99\": \"< 90s\"}", found: value)
             return nil
@@ -8,7 +9,7 @@ extension Validator {
         var thresholds: [Threshold] = []
         var valid = true
         for (metric, condition) in pairs {
-            if let threshold = threshold(metric, condition, path.appending(metric)) {
+            if let threshold = threshold(metric, condition, path.appending(metric), cohorts: cohorts) {
                 thresholds.append(threshold)
             } else {
                 valid = false
@@ -17,7 +18,18 @@ extension Validator {
         return valid ? thresholds : nil
     }
 
-    private func threshold(_ metricPath: String, _ value: JSONValue, _ path: JSONPath) -> Threshold? {
+    private func threshold(_ metricPath: String, _ value: JSONValue, _ path: JSONPath, cohorts: [String])
+        -> Threshold?
+    {
+        if let (cohort, _) = MetricCatalog.cohortPath(metricPath), !cohorts.contains(cohort) {
+            var message = "unknown cohort '\(cohort)' in metric '\(metricPath)'"
+            if let near = Suggestions.closest(to: cohort, among: cohorts) { message += "; did you mean '\(near)'?" }
+            let hint =
+                cohorts.isEmpty
+                ? "the scenario has no cohorts" : "the scenario's cohorts are " + Suggestions.quotedList(cohorts)
+            report(path, message, hint: hint)
+            return nil
+        }
         guard let metric = MetricCatalog.metric(at: metricPath) else {
             let paths = MetricCatalog.all.map(\.path)
             var message = "unknown metric '\(metricPath)'"

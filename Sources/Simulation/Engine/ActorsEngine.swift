@@ -112,7 +112,7 @@ enum ActorsEngine {
             case .server(let input, let now):
                 serverEffects.removeAll(keepingCapacity: true)
                 server.handle(input, now: now, into: &serverEffects)
-                core.apply(serverEffects)
+                core.apply(serverEffects, of: input)
             }
             if watcher.check(core) {
                 core.stop()

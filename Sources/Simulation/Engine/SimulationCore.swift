@@ -41,7 +41,9 @@ struct SimulationCore {
         self.population = population
         router = Router(
             scenario: scenario, settings: settings, population: population, end: Instant.zero + scenario.duration)
-        shell = VirtualTimeShell(recorder: Recorder(scenario: scenario, population: population, platforms: platforms))
+        shell = VirtualTimeShell(
+            recorder: Recorder(
+                scenario: scenario, population: population, platforms: platforms, cohortOf: settings.cohortOf))
     }
 
     /// Schedules the run's opening: every client starts, faults and timeline samples are placed.
@@ -88,8 +90,12 @@ struct SimulationCore {
         router.route(effects, of: client, now: now, host: &shell)
     }
 
-    mutating func apply(_ effects: [ServerEffect]) {
+    /// Routes the server's effects of `input` (nil: the run's start); their store work counts for the cohort
+    /// of the client whose message it was.
+    mutating func apply(_ effects: [ServerEffect], of input: ServerInput?) {
+        if case .message(let client, _) = input { shell.recorder.attribute(to: client) }
         router.route(effects, now: now, host: &shell)
+        shell.recorder.attribute(to: nil)
     }
 }
 
@@ -119,7 +125,7 @@ private struct VirtualTimeShell: RouterHost {
     }
 
     mutating func delivered(_ message: Inbound, to client: ClientID, bytes: Int, now: Instant) {
-        recorder.countDown(bytes: bytes, now: now)
+        recorder.countDown(bytes: bytes, to: client, now: now)
     }
 
     mutating func pinged(_ client: ClientID, bytesDown: Int, bytesUp: Int, now: Instant) {

@@ -29,6 +29,8 @@ public struct RunOutcome: Sendable {
     public var platformCounts: [Platform: Int]
     /// Who was in which room.
     public var population: PopulationSummary
+    /// Each cohort's figures, in the scenario's order (empty without cohorts).
+    public var cohorts: [Measurements]
     /// Whether the run reached the scenario's end (false when it was stopped).
     public var complete: Bool
 }
@@ -55,7 +57,7 @@ public enum Simulator {
         var server = PresenceServer(settings: settings, population: population)
         var serverEffects: [ServerEffect] = []
         server.start(now: .zero, into: &serverEffects)
-        core.apply(serverEffects)
+        core.apply(serverEffects, of: nil)
         core.begin()
 
         let watcher = RunWatcher(progress: progress, shouldStop: shouldStop)
@@ -70,7 +72,8 @@ public enum Simulator {
         for platform in platforms { counts[platform, default: 0] += 1 }
         return RunOutcome(
             engine: engine, measurements: core.recorder.measurements, events: core.processed, simulated: core.now,
-            platformCounts: counts, population: PopulationSummary(population), complete: !stopped)
+            platformCounts: counts, population: PopulationSummary(population, settings: settings),
+            cohorts: core.recorder.cohortMeasurements, complete: !stopped)
     }
 }
 
@@ -111,7 +114,7 @@ enum EventsEngine {
             case .server(let input, let now):
                 serverEffects.removeAll(keepingCapacity: true)
                 server.handle(input, now: now, into: &serverEffects)
-                core.apply(serverEffects)
+                core.apply(serverEffects, of: input)
             }
             if watcher.check(core) {
                 core.stop()

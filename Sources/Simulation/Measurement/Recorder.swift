@@ -70,6 +70,14 @@ struct HourlyCounts {
         storeOps = heartbeats
     }
 
+    mutating func add(_ other: HourlyCounts) {
+        for hour in heartbeats.indices {
+            heartbeats[hour] += other.heartbeats[hour]
+            deliveries[hour] += other.deliveries[hour]
+            storeOps[hour] += other.storeOps[hour]
+        }
+    }
+
     /// The busiest hour's rates, over the hours that were measured in full (the first, partial, one when
     /// `measuredSeconds` is less than an hour).
     func peak(measuredSeconds: Double) -> PeakHour {
@@ -152,12 +160,27 @@ public struct Recorder: Sendable {
     private var onlineCount = 0
     private var lastTimelineHeartbeats = 0
     private var lastTimelineDeliveries = 0
-    private var hourly: HourlyCounts
+    private var heartbeats = 0
+    private var deliveries = 0
+    private var timeline: [TimelinePoint] = []
 
+    /// Each client's cohort (empty without cohorts).
+    private let cohortOf: [UInt8]
+    /// What was measured, by the cohort it belongs to, plus a last part for what belongs to no client (store
+    /// work of the server's own timers, batched deliveries): the run's figures are their sum.
+    private var parts: [Measurements]
+    private var hourly: [HourlyCounts]
+    /// The client whose message the server is handling, whose cohort its store work counts for.
+    private var cause: ClientID?
+
+    /// The run's figures, once ``finish(now:)`` has run.
     public private(set) var measurements = Measurements()
+    /// Each cohort's figures, in the scenario's order, once ``finish(now:)`` has run (empty without cohorts).
+    public private(set) var cohortMeasurements: [Measurements] = []
 
-    public init(scenario: Scenario, population: Population, platforms: [Platform]) {
+    public init(scenario: Scenario, population: Population, platforms: [Platform], cohortOf: [UInt8] = []) {
         self.population = population
+        self.cohortOf = cohortOf
         design = scenario.presence.design
         let measuredFrom = Instant.zero + scenario.warmup
         tracker = ViewTracker(measuredFrom: measuredFrom)
@@ -177,10 +200,10 @@ public struct Recorder: Sendable {
         views = Array(repeating: ViewState(), count: total)
         typingShown = Array(repeating: false, count: total)
         typingAwaiting = Array(repeating: false, count: total)
-        measurements.measuredSeconds = (end - measuredFrom).seconds
         let measuredSeconds = (end - measuredFrom).seconds
-        measurements.deliveriesBySecond = Array(repeating: 0, count: max(1, Int(measuredSeconds.rounded(.up))))
-        hourly = HourlyCounts(hours: max(1, Int((measuredSeconds / 3600).rounded(.up))))
+        var blank = Measurements()
+        blank.measuredSeconds = measuredSeconds
+        blank.deliveriesBySecond = Array(repeating: 0, count: max(1, Int(measuredSeconds.rounded(.up))))
         var buckets: [FanoutBucket] = []
         var smallest = 1
         while buckets.count <= FanoutBucket.index(ofSize: largestRoom) {
@@ -191,8 +214,23 @@ public struct Recorder: Sendable {
         for room in 0..<population.roomCount {
             buckets[FanoutBucket.index(ofSize: population.size(of: RoomID(room)))].rooms += 1
         }
-        measurements.fanoutByRoomSize = buckets
+        blank.fanoutByRoomSize = buckets
+        let partCount = scenario.cohorts.isEmpty ? 1 : scenario.cohorts.count + 1
+        parts = Array(repeating: blank, count: partCount)
+        hourly = Array(
+            repeating: HourlyCounts(hours: max(1, Int((measuredSeconds / 3600).rounded(.up)))), count: partCount)
+        measurements = blank
     }
+
+    /// The part a client's figures go to: its cohort's.
+    @inline(__always)
+    private func part(_ client: Int) -> Int { cohortOf.isEmpty ? 0 : Int(cohortOf[client]) }
+
+    /// The part of what belongs to no client: the only part without cohorts.
+    private var unattributed: Int { parts.count - 1 }
+
+    /// Store work reported from now on is caused by `client`'s message (nil: by the server itself).
+    mutating func attribute(to client: ClientID?) { cause = client }
 
     private var measuredFrom: Instant { tracker.measuredFrom }
 
@@ -218,7 +256,8 @@ public struct Recorder: Sendable {
     /// Records a server effect the router hands over: fan-out, the store's view, last seen, store work.
     mutating func record(_ effect: ServerEffect, now: Instant) {
         switch effect {
-        case .fanout(let recipients, let room): fanout(recipients: recipients, in: room, now: now)
+        case .fanout(let recipients, let room, let subject):
+            fanout(recipients: recipients, in: room, subject: subject, now: now)
         case .storeView(let client, let readUntil, let keyUntil):
             storeView(client, readUntil: readUntil, keyUntil: keyUntil, now: now)
         case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
@@ -233,10 +272,10 @@ public struct Recorder: Sendable {
         let old = clients[client.index].truth
         guard old.present != present else { return }
         let new = SubjectTruth(since: now, present: present, cause: cause)
+        let own = part(client.index)
+        tracker.truthChanged(&clients[client.index].read, from: old, to: new, settlingAt: now, stats: &parts[own].store)
         tracker.truthChanged(
-            &clients[client.index].read, from: old, to: new, settlingAt: now, stats: &measurements.store)
-        tracker.truthChanged(
-            &clients[client.index].key, from: old, to: new, settlingAt: now, stats: &measurements.storeKey)
+            &clients[client.index].key, from: old, to: new, settlingAt: now, stats: &parts[own].storeKey)
         for (room, slot) in population.memberships(of: client) {
             truthChanged(client, in: room, slot: Int(slot), from: old, to: new, now: now)
         }
@@ -245,8 +284,8 @@ public struct Recorder: Sendable {
         } else {
             onlineCount -= 1
             let seconds = measured(from: old.since, to: now)
-            measurements.onlineClientSeconds += seconds
-            if clients[client.index].platform != .desktop { measurements.mobileOnlineSeconds += seconds }
+            parts[own].onlineClientSeconds += seconds
+            if clients[client.index].platform != .desktop { parts[own].mobileOnlineSeconds += seconds }
         }
         clients[client.index].truth = new
     }
@@ -258,6 +297,7 @@ public struct Recorder: Sendable {
         now: Instant
     ) {
         let present = new.present
+        let own = part(client.index)
         let members = population.members(of: room)
         let base = viewBase[room.index]
         let size = members.count
@@ -268,7 +308,7 @@ public struct Recorder: Sendable {
             let wasFalseOffline = views[index].flags.contains(.inMistake)
             tracker.truthChanged(
                 &views[index], from: old, to: new, watchingSince: clients[observer].truth.since,
-                stats: &measurements.observers)
+                stats: &parts[own].observers)
             trulyOnlineViews += present ? 1 : -1
             if wasFalseOffline && !views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
         }
@@ -284,7 +324,7 @@ public struct Recorder: Sendable {
                 if views[index].flags.contains(.inMistake) { falseOfflineViews -= 1 }
                 tracker.stopWatching(
                     &views[index], now: now, truth: clients[other].truth, watchingSince: old.since, runEnded: false,
-                    stats: &measurements.observers)
+                    stats: &parts[part(other)].observers)
                 shownOnlineViews -= views[index].shown ? 1 : 0
                 trulyOnlineViews -= clients[other].truth.present ? 1 : 0
                 closeTypingView(index, subject: other, in: room, now: now)
@@ -394,7 +434,7 @@ public struct Recorder: Sendable {
             let wasFalseOffline = views[index].flags.contains(.inMistake)
             tracker.viewChanged(
                 &views[index], shown: shown, now: now, truth: clients[subject].truth,
-                watchingSince: clients[observer.index].truth.since, stats: &measurements.observers)
+                watchingSince: clients[observer.index].truth.since, stats: &parts[part(subject)].observers)
             shownOnlineViews += shown ? 1 : -1
             let isFalseOffline = views[index].flags.contains(.inMistake)
             if isFalseOffline != wasFalseOffline { falseOfflineViews += isFalseOffline ? 1 : -1 }
@@ -413,11 +453,11 @@ public struct Recorder: Sendable {
         let since = clients[subject].typingTruthSince
         if typing {
             if typingAwaiting[index] && isTyping(subject, in: room) && since >= measuredFrom {
-                measurements.typingPropagation.record(now - since)
+                parts[part(subject)].typingPropagation.record(now - since)
             }
             typingAwaiting[index] = false
         } else if !isTyping(subject, in: room) && since >= measuredFrom {
-            measurements.ghostTyping.record(now - since)
+            parts[part(subject)].ghostTyping.record(now - since)
         }
     }
 
@@ -426,7 +466,7 @@ public struct Recorder: Sendable {
     private mutating func closeTypingView(_ index: Int, subject: Int, in room: RoomID, now: Instant) {
         let since = clients[subject].typingTruthSince
         if typingShown[index] && !isTyping(subject, in: room) && since >= measuredFrom {
-            measurements.ghostTyping.record(now - since)
+            parts[part(subject)].ghostTyping.record(now - since)
         }
         typingAwaiting[index] = false
     }
@@ -445,10 +485,11 @@ public struct Recorder: Sendable {
     /// `keyUntil` (`now`: offline, or gone, at once).
     mutating func storeView(_ client: ClientID, readUntil: Instant, keyUntil: Instant, now: Instant) {
         let truth = clients[client.index].truth
+        let own = part(client.index)
         tracker.storeShows(
-            &clients[client.index].read, until: readUntil, now: now, truth: truth, stats: &measurements.store)
+            &clients[client.index].read, until: readUntil, now: now, truth: truth, stats: &parts[own].store)
         tracker.storeShows(
-            &clients[client.index].key, until: keyUntil, now: now, truth: truth, stats: &measurements.storeKey)
+            &clients[client.index].key, until: keyUntil, now: now, truth: truth, stats: &parts[own].storeKey)
     }
 
     // MARK: Last seen, cost, fan-out
@@ -456,59 +497,67 @@ public struct Recorder: Sendable {
     mutating func lastSeenWritten(_ client: ClientID, value: Instant) {
         let subject = clients[client.index].truth
         guard !subject.present, subject.since >= measuredFrom else { return }
-        measurements.lastSeenError.record(value - subject.since)
+        parts[part(client.index)].lastSeenError.record(value - subject.since)
     }
 
     mutating func sent(_ message: Uplink, by client: ClientID, bytes: Int, now: Instant) {
         radio(client, now: now)
         guard now >= measuredFrom else { return }
-        measurements.requests += 1
-        measurements.bytesUp += bytes
+        let own = part(client.index)
+        parts[own].requests += 1
+        parts[own].bytesUp += bytes
         if message.isHeartbeat {
-            measurements.heartbeats += 1
-            hourly.heartbeats[hour(of: now)] += 1
+            parts[own].heartbeats += 1
+            heartbeats += 1
+            hourly[own].heartbeats[hour(of: now)] += 1
         }
     }
 
     /// A message reached the client: a phone's radio wakes up for it.
     mutating func received(by client: ClientID, now: Instant) { radio(client, now: now) }
 
-    /// The server sent `bytes` to a client.
-    mutating func countDown(bytes: Int, now: Instant) {
-        if now >= measuredFrom { measurements.bytesDown += bytes }
+    /// The server sent `bytes` to `client`.
+    mutating func countDown(bytes: Int, to client: ClientID, now: Instant) {
+        if now >= measuredFrom { parts[part(client.index)].bytesDown += bytes }
     }
 
     /// A transport ping and its pong: bytes both ways, and a radio wake-up on a phone.
     mutating func transportPing(_ client: ClientID, bytesDown: Int, bytesUp: Int, now: Instant) {
         radio(client, now: now)
         guard now >= measuredFrom else { return }
-        measurements.bytesDown += bytesDown
-        measurements.bytesUp += bytesUp
+        parts[part(client.index)].bytesDown += bytesDown
+        parts[part(client.index)].bytesUp += bytesUp
     }
 
     mutating func storeOperations(_ count: Int, now: Instant) {
         guard now >= measuredFrom else { return }
-        measurements.storeOps += count
-        hourly.storeOps[hour(of: now)] += count
+        let owner = cause.map { part($0.index) } ?? unattributed
+        parts[owner].storeOps += count
+        hourly[owner].storeOps[hour(of: now)] += count
     }
 
-    mutating func fanout(recipients: Int, in room: RoomID, now: Instant) {
+    /// A change of `subject` (nil: a batch of several) was pushed to `recipients` members of `room`.
+    mutating func fanout(recipients: Int, in room: RoomID, subject: ClientID?, now: Instant) {
         guard now >= measuredFrom else { return }
-        measurements.fanoutEvents += 1
-        measurements.deliveries += recipients
-        measurements.recipientsPerEvent.record(recipients)
+        let owner = subject.map { part($0.index) } ?? unattributed
+        deliveries += recipients
+        parts[owner].fanoutEvents += 1
+        parts[owner].deliveries += recipients
+        parts[owner].recipientsPerEvent.record(recipients)
         let bucket = FanoutBucket.index(ofSize: population.size(of: room))
-        measurements.fanoutByRoomSize[bucket].events += 1
-        measurements.fanoutByRoomSize[bucket].deliveries += recipients
-        measurements.fanoutByRoomSize[bucket].recipientsPerEvent.record(recipients)
-        hourly.deliveries[hour(of: now)] += recipients
+        parts[owner].fanoutByRoomSize[bucket].events += 1
+        parts[owner].fanoutByRoomSize[bucket].deliveries += recipients
+        parts[owner].fanoutByRoomSize[bucket].recipientsPerEvent.record(recipients)
+        hourly[owner].deliveries[hour(of: now)] += recipients
         let second = Int((now - measuredFrom).nanoseconds / Interval.nanosecondsPerSecond)
-        if second < measurements.deliveriesBySecond.count { measurements.deliveriesBySecond[second] += recipients }
+        if second < parts[owner].deliveriesBySecond.count { parts[owner].deliveriesBySecond[second] += recipients }
     }
 
     /// The measured hour `now` falls in (at or after the start of measurement, at most the run's end).
     private func hour(of now: Instant) -> Int {
-        min(Int((now - measuredFrom).nanoseconds / (3600 * Interval.nanosecondsPerSecond)), hourly.heartbeats.count - 1)
+        min(
+            Int((now - measuredFrom).nanoseconds / (3600 * Interval.nanosecondsPerSecond)),
+            hourly[0].heartbeats.count - 1)
     }
 
     /// LTE radio (AT&T ARO / Huang et al., MobiSys 2012): a packet on an idle radio costs a 0.26 s
@@ -530,8 +579,8 @@ public struct Recorder: Sendable {
         }
         clients[client.index].radioTailEnd = newTailEnd
         guard now >= measuredFrom else { return }
-        measurements.radioJoules += joules
-        measurements.radioActiveSeconds += active
+        parts[part(client.index)].radioJoules += joules
+        parts[part(client.index)].radioActiveSeconds += active
     }
 
     // MARK: Timeline and the end of the run
@@ -540,28 +589,28 @@ public struct Recorder: Sendable {
         var storeOnline = 0
         for client in clients where client.read.shows(at: now) { storeOnline += 1 }
         let seconds = timelineStep.seconds
-        measurements.timeline.append(
+        timeline.append(
             TimelinePoint(
                 at: now, online: onlineCount, storeOnline: storeOnline, shownOnlineViews: shownOnlineViews,
                 trulyOnlineViews: trulyOnlineViews, falseOfflineViews: falseOfflineViews,
-                heartbeatsPerSecond: Double(measurements.heartbeats - lastTimelineHeartbeats) / seconds,
-                deliveriesPerSecond: Double(measurements.deliveries - lastTimelineDeliveries) / seconds))
-        lastTimelineHeartbeats = measurements.heartbeats
-        lastTimelineDeliveries = measurements.deliveries
+                heartbeatsPerSecond: Double(heartbeats - lastTimelineHeartbeats) / seconds,
+                deliveriesPerSecond: Double(deliveries - lastTimelineDeliveries) / seconds))
+        lastTimelineHeartbeats = heartbeats
+        lastTimelineDeliveries = deliveries
     }
 
     /// Closes every open interval at `now`: undetected departures become ghosts.
     public mutating func finish(now: Instant) {
-        measurements.measuredSeconds = measured(from: .zero, to: now)
-        measurements.peakHour = hourly.peak(measuredSeconds: measurements.measuredSeconds)
+        let measuredSeconds = measured(from: .zero, to: now)
         for client in 0..<population.clientCount {
-            tracker.finish(&clients[client].read, now: now, truth: clients[client].truth, stats: &measurements.store)
-            tracker.finish(&clients[client].key, now: now, truth: clients[client].truth, stats: &measurements.storeKey)
+            let own = part(client)
+            tracker.finish(&clients[client].read, now: now, truth: clients[client].truth, stats: &parts[own].store)
+            tracker.finish(&clients[client].key, now: now, truth: clients[client].truth, stats: &parts[own].storeKey)
             let subject = clients[client].truth
             if subject.present {
                 let seconds = measured(from: subject.since, to: now)
-                measurements.onlineClientSeconds += seconds
-                if clients[client].platform != .desktop { measurements.mobileOnlineSeconds += seconds }
+                parts[own].onlineClientSeconds += seconds
+                if clients[client].platform != .desktop { parts[own].mobileOnlineSeconds += seconds }
             }
             guard subject.present else { continue }
             for (room, slot) in population.memberships(of: ClientID(client)) {
@@ -570,11 +619,25 @@ public struct Recorder: Sendable {
                 for (position, other) in zip(0..., members) where position != Int(slot) {
                     tracker.stopWatching(
                         &views[base + position], now: now, truth: clients[Int(other)].truth,
-                        watchingSince: subject.since, runEnded: true, stats: &measurements.observers)
+                        watchingSince: subject.since, runEnded: true, stats: &parts[part(Int(other))].observers)
                     closeTypingView(base + position, subject: Int(other), in: room, now: now)
                 }
             }
         }
+        for index in parts.indices {
+            parts[index].measuredSeconds = measuredSeconds
+            parts[index].peakHour = hourly[index].peak(measuredSeconds: measuredSeconds)
+        }
+        var total = parts[0]
+        var totalHourly = hourly[0]
+        for index in parts.indices.dropFirst() {
+            total.addPart(parts[index])
+            totalHourly.add(hourly[index])
+        }
+        total.peakHour = totalHourly.peak(measuredSeconds: measuredSeconds)
+        total.timeline = timeline
+        measurements = total
+        cohortMeasurements = parts.count > 1 ? Array(parts.dropLast()) : []
     }
 
     private func measured(from start: Instant, to end: Instant) -> Double {
