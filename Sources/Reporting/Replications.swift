@@ -117,6 +117,7 @@ extension Measurements {
             pooled.typingPropagation.add(part.typingPropagation)
             pooled.ghostTyping.add(part.ghostTyping)
             pooled.lastSeenError.add(part.lastSeenError)
+            if let lag = part.expiryLag { pooled.expiryLag?.add(lag) }
             pooled.heartbeats += part.heartbeats
             pooled.requests += part.requests
             pooled.bytesUp += part.bytesUp

@@ -106,6 +106,9 @@ extension RunReport {
         rows.append(["typing propagation", distribution("staleness.typingPropagation"), "", ""])
         rows.append(["ghost typing", distribution("staleness.ghostTyping"), "", ""])
         rows.append(["last-seen error", "", distribution("staleness.lastSeenError"), ""])
+        if metrics["staleness.expiryLag.count"] != nil {
+            rows.append(["expiry lag (expiry → deletion)", "", "", distribution("staleness.expiryLag")])
+        }
         return ReportTable(title: "Staleness", header: ["", "observers", "store read", "store key"], rows: rows)
     }
 

@@ -20,6 +20,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         case downlinkLoss = 7
         /// A client's reconnect backoff jitter.
         case reconnect = 8
+        /// The server's Redis active-expiry model: where each new key falls in the cycle's scan order.
+        case activeExpiry = 9
     }
 
     private var state: UInt64

@@ -7,6 +7,8 @@ public enum ServerTimer: Hashable, Sendable {
     case expiry
     /// A periodic expiry sweep (`protocol.expiry` an interval; design A's expired-key worker).
     case sweep
+    /// Redis's active-expiry cycle (`protocol.expiry` "redis"), `hz` times a second.
+    case activeExpiry
     /// A leave grace period ends: announce the client offline unless it came back.
     case graceEnd(ClientID)
     /// A room's batched changes go out.
@@ -47,6 +49,9 @@ public enum ServerEffect: Hashable, Sendable {
     case lastSeen(ClientID, Instant)
     /// Store operations as the reference design would issue them to Redis.
     case storeOps(Int)
+    /// The store deleted the client's expired key now (a sweep, Redis's active cycle or a lazy expiry on
+    /// access): `deadline` is when it had expired, so `now − deadline` is the expiry's lag.
+    case keyExpired(ClientID, deadline: Instant)
 }
 
 extension Uplink {
@@ -68,7 +73,9 @@ extension Uplink {
 public struct PresenceServer: Sendable {
     private let settings: ModelSettings
     private let population: Population
-    private var store = PresenceStore()
+    private var store: PresenceStore
+    /// Redis's active-expiry cycle, with `protocol.expiry` "redis".
+    private var activeExpiry: ActiveExpiry?
 
     /// Each client's open sockets: the current one and, until the transport notices it is dead, the one
     /// it replaced (a reconnect within the ping timeout leaves a zombie socket behind).
@@ -86,6 +93,8 @@ public struct PresenceServer: Sendable {
         self.settings = settings
         self.population = population
         sockets = Array(repeating: (nil, nil), count: population.clientCount)
+        activeExpiry = ActiveExpiry(settings: settings)
+        store = PresenceStore(samplesVolatileKeys: activeExpiry != nil)
     }
 
     private var presence: PresenceProtocol { settings.presence }
@@ -96,12 +105,22 @@ public struct PresenceServer: Sendable {
         if case .sweep(let interval) = presence.expiry {
             effects.append(.schedule(.sweep, tag: 0, at: now + interval))
         }
+        if let activeExpiry { effects.append(.schedule(.activeExpiry, tag: 0, at: now + activeExpiry.period)) }
+    }
+
+    /// Whether the store's expiry queue is followed at each expiry instant: with "exact", and with
+    /// "redis" for typing flags and member sets (entries then expire through the active cycle).
+    private var followsExpiryQueue: Bool {
+        switch presence.expiry {
+        case .exact, .redis: true
+        case .sweep, .off: false
+        }
     }
 
     public mutating func handle(_ input: ServerInput, now: Instant, into effects: inout [ServerEffect]) {
         // Expiry comes first at an instant: an entry due at `now` is gone before anything else happens then.
         if scheduledExpiry <= now { scheduledExpiry = .distantFuture }
-        if case .exact = presence.expiry { expire(now, &effects) }
+        if followsExpiryQueue { expire(now, &effects) }
         switch input {
         case .message(let client, let message): receive(message, from: client, now, &effects)
         case .timer(.expiry, _): break  // Handled above, like every input.
@@ -109,6 +128,13 @@ public struct PresenceServer: Sendable {
             guard case .sweep(let interval) = presence.expiry else { break }
             expire(now, &effects)
             effects.append(.schedule(.sweep, tag: 0, at: now + interval))
+        case .timer(.activeExpiry, _):
+            guard var cycle = activeExpiry else { break }
+            scratch.removeAll(keepingCapacity: true)
+            cycle.run(on: &store, now: now, recordLastSeen: design == .socketioRedis, into: &scratch)
+            activeExpiry = cycle
+            expired(scratch, now, &effects)
+            effects.append(.schedule(.activeExpiry, tag: 0, at: now + cycle.period))
         case .timer(.graceEnd(let client), let tag):
             guard graceTags[client] == tag else { return }
             graceTags[client] = nil
@@ -158,6 +184,7 @@ public struct PresenceServer: Sendable {
             write(key, status: status, now, &effects)
         case .leave:
             effects.append(.storeOps(1))
+            touch(key, now, &effects)
             if let event = store.remove(key, now: now, recordLastSeen: false) { announce(event, now, &effects) }
         case .joinRoom:
             store.addMember(client, to: key.room, now: now, membershipTTL: presence.roomSetTTL)
@@ -172,11 +199,15 @@ public struct PresenceServer: Sendable {
             store.removeMember(client, from: key.room)
             effects.append(.storeOps(1))
         case .pollRoom:
+            touchRoomRead(key.room, now, &effects)
             let entries = roomRead(key.room, except: client, now)
             effects.append(.storeOps(roomReadCost(key.room, now)))
             effects.append(.deliver(to: client, .roomSnapshot(entries)))
         case .pollUsers:
             effects.append(.storeOps(population.members(of: key.room).count - 1))
+            for member in population.members(of: key.room) where member != client.index {
+                touch(population.key(of: ClientID(member)), now, &effects)
+            }
             userPoll(by: client, now, &effects)
         case .pollTyping:
             effects.append(.storeOps(1))
@@ -205,6 +236,7 @@ public struct PresenceServer: Sendable {
             views(of: client, now, &effects)
         }
         // The first paint: design A's HTTP read of the set; a snapshot of live entries otherwise.
+        touchRoomRead(key.room, now, &effects)
         effects.append(.storeOps(roomReadCost(key.room, now)))
         effects.append(.deliver(to: client, .connected(id, snapshot: roomRead(key.room, except: client, now))))
         if presence.leaveOnDisconnect, let interval = presence.pingInterval {
@@ -236,6 +268,7 @@ public struct PresenceServer: Sendable {
             publish(ViewEntry(subject: client, status: .offline), now, &effects)
         case .httpPolling, .ttlEntries:
             effects.append(.storeOps(1))
+            touch(key, now, &effects)
             if let event = store.remove(key, now: now, recordLastSeen: true) {
                 effects.append(.lastSeen(client, now))
                 announce(event, now, &effects)
@@ -253,6 +286,7 @@ public struct PresenceServer: Sendable {
     private mutating func write(
         _ key: EntryKey, status: PresenceStatus, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
+        touch(key, now, &effects)
         let event = store.heartbeat(
             key, now: now, ttl: presence.ttl, status: status, payloadBytes: presence.payloadBytes)
         effects.append(.storeOps(1))
@@ -283,8 +317,22 @@ public struct PresenceServer: Sendable {
         scratch.removeAll(keepingCapacity: true)
         let writesLastSeen = design == .socketioRedis
         store.expire(through: now, recordLastSeen: writesLastSeen, into: &scratch)
-        effects.append(.storeOps(scratch.count))
-        for event in scratch {
+        expired(scratch, now, &effects)
+    }
+
+    /// Reacts to what the store expired: the same handling whether a sweep, the exact queue, Redis's active
+    /// cycle or an access found it.
+    private mutating func expired(_ events: [PresenceStore.Event], _ now: Instant, _ effects: inout [ServerEffect]) {
+        effects.append(.storeOps(events.count))
+        let reportsLag: Bool
+        switch presence.expiry {
+        case .sweep, .redis: reportsLag = true
+        case .exact, .off: reportsLag = false
+        }
+        for event in events {
+            if reportsLag, case .expired(let key) = event.change, let deadline = event.deadline {
+                effects.append(.keyExpired(key.client, deadline: deadline))
+            }
             switch event.change {
             case .expired(let key) where design == .socketioRedis:
                 // The expired-key worker: clean the set, write last seen, tell the family.
@@ -302,7 +350,7 @@ public struct PresenceServer: Sendable {
     }
 
     private mutating func scheduleExpiry(_ effects: inout [ServerEffect]) {
-        guard case .exact = presence.expiry, let next = store.nextExpiry() else { return }
+        guard followsExpiryQueue, let next = store.nextExpiry() else { return }
         if next < scheduledExpiry {
             scheduledExpiry = next
             effects.append(.schedule(.expiry, tag: 0, at: next))
@@ -493,5 +541,36 @@ public struct PresenceServer: Sendable {
             effects.append(.deliver(to: ClientID(index), message))
         }
         effects.append(.fanout(recipients: recipients))
+    }
+}
+
+// MARK: - Redis's lazy expiry
+
+extension PresenceServer {
+    /// An access to the client's key (a `GET`, `SET` or `DEL`): with `protocol.expiry` "redis" a key that
+    /// has expired but is still stored is deleted now, and that deletion is its `expired` event.
+    fileprivate mutating func touch(_ key: EntryKey, _ now: Instant, _ effects: inout [ServerEffect]) {
+        guard activeExpiry != nil,
+            let event = store.expireIfNeeded(key, now: now, recordLastSeen: design == .socketioRedis)
+        else { return }
+        expired([event], now, &effects)
+    }
+
+    /// The keys a room read touches: design B `GET`s each member of the room set, design C's `value()`
+    /// reads each entry of the room; design A's read is the set alone.
+    fileprivate mutating func touchRoomRead(_ room: RoomID, _ now: Instant, _ effects: inout [ServerEffect]) {
+        guard activeExpiry != nil else { return }
+        switch design {
+        case .socketioRedis:
+            return
+        case .httpPolling:
+            for member in store.members(of: room, now: now, liveOnly: false) {
+                touch(EntryKey(room: room, client: member), now, &effects)
+            }
+        case .ttlEntries:
+            var events: [PresenceStore.Event] = []
+            store.expireIfNeeded(entriesOf: room, now: now, recordLastSeen: false, into: &events)
+            if !events.isEmpty { expired(events, now, &effects) }
+        }
     }
 }

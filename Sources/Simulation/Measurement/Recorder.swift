@@ -15,6 +15,9 @@ public struct Measurements: Sendable {
     public var ghostTyping = DurationHistogram()
     /// Recorded last seen minus the true departure (designs write it at or after the departure).
     public var lastSeenError = DurationHistogram()
+    /// From each key's expiry to the store deleting it (its `expired` event): kept when the store expires
+    /// keys late, with `protocol.expiry` a sweep interval or "redis"; nil otherwise.
+    public var expiryLag: DurationHistogram?
 
     public var heartbeats = 0
     public var requests = 0
@@ -98,6 +101,10 @@ public struct Recorder: Sendable {
         typingShown = Array(repeating: false, count: total)
         typingAwaiting = Array(repeating: false, count: total)
         measurements.measuredSeconds = (end - measuredFrom).seconds
+        switch scenario.presence.expiry {
+        case .sweep, .redis: measurements.expiryLag = DurationHistogram()
+        case .exact, .off: break
+        }
         measurements.deliveriesBySecond = Array(
             repeating: 0, count: max(1, Int((end - measuredFrom).seconds.rounded(.up))))
     }
@@ -130,6 +137,8 @@ public struct Recorder: Sendable {
             storeView(client, readUntil: readUntil, keyUntil: keyUntil, now: now)
         case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
         case .storeOps(let count): storeOperations(count, now: now)
+        case .keyExpired(_, let deadline):
+            if now >= measuredFrom { measurements.expiryLag?.record(now - deadline) }
         case .deliver, .schedule, .ping, .pingTimeout: break  // Routed: deliveries come through `countDown`.
         }
     }
