@@ -11,6 +11,13 @@ public struct ReportTable: Sendable {
     public var rows: [[String]]
     /// Rows (by index) that failed a threshold, for highlighting.
     public var failedRows: Set<Int> = []
+
+    public init(title: String, header: [String], rows: [[String]], failedRows: Set<Int> = []) {
+        self.title = title
+        self.header = header
+        self.rows = rows
+        self.failedRows = failedRows
+    }
 }
 
 extension RunReport {

@@ -24,11 +24,15 @@ public final class ExpiryObserver: Sendable {
     private struct State {
         /// Each key's current deadline, in wall-clock nanoseconds of `clock`.
         var deadlines: [String: Int64] = [:]
-        /// Deadlines a later write replaced after they had passed: the server's event for them is still due.
-        var overdue: [String: Int64] = [:]
+        /// Deadlines a later write replaced when they had passed, or nearly: the server's event for them may
+        /// still come (it is due for certain when the deadline had passed by more than the tolerance).
+        var overdue: [String: (deadline: Int64, certain: Bool)] = [:]
         var lag = DurationHistogram()
         var notReceived = 0
         var unmatched = 0
+        /// False from the end of a test to the next command: the cleanup's `SCAN` expires keys lazily too,
+        /// and those events are not the test's.
+        var listening = true
     }
 
     /// - Parameter clock: monotonic wall-clock nanoseconds, the same the events are stamped with.
@@ -45,6 +49,7 @@ public final class ExpiryObserver: Sendable {
     /// Notes the deadlines `commands` set, as sent at `now`.
     func note(_ commands: [[String]], at now: Int64) {
         state.withLock { state in
+            state.listening = true
             for command in commands where command.count >= 2 && command[1].hasPrefix(keyPrefix) {
                 switch command[0].uppercased() {
                 case "SET":
@@ -75,15 +80,18 @@ public final class ExpiryObserver: Sendable {
     /// The key's deadline no longer holds; one already passed still waits for its event.
     private static func forget(_ key: String, at now: Int64, in state: inout State) {
         guard let old = state.deadlines.removeValue(forKey: key) else { return }
-        if old + tolerance <= now, state.overdue[key] == nil { state.overdue[key] = old }
+        if old <= now + tolerance, state.overdue[key] == nil {
+            state.overdue[key] = (old, certain: old + tolerance <= now)
+        }
     }
 
     /// The server's `expired` event for `key`, received at `now`.
     public func received(key: String, atNanoseconds now: Int64) {
         guard key.hasPrefix(keyPrefix) else { return }
         state.withLock { state in
-            if let deadline = state.overdue.removeValue(forKey: key) {
-                state.lag.record(Interval(nanoseconds: max(0, now - deadline)))
+            guard state.listening else { return }
+            if let overdue = state.overdue.removeValue(forKey: key) {
+                state.lag.record(Interval(nanoseconds: max(0, now - overdue.deadline)))
             } else if let deadline = state.deadlines[key], deadline - Self.tolerance <= now {
                 state.deadlines[key] = nil
                 state.lag.record(Interval(nanoseconds: max(0, now - deadline)))
@@ -98,10 +106,11 @@ public final class ExpiryObserver: Sendable {
     public func endTest() {
         let now = clock()
         state.withLock { state in
-            state.notReceived += state.overdue.count
+            state.notReceived += state.overdue.values.filter(\.certain).count
             state.notReceived += state.deadlines.values.filter { $0 + Self.tolerance <= now }.count
             state.overdue.removeAll()
             state.deadlines.removeAll()
+            state.listening = false
         }
     }
 
