@@ -115,3 +115,32 @@ import Testing
         }
     }
 }
+
+/// `expiry-lag` refuses bad input before it connects anywhere.
+@Suite struct ExpiryLagCommandTests {
+    @Test(arguments: [
+        (["--hz", "0"], "--hz: expected 1 to 500"), (["--effort", "11"], "--effort: expected 1 to 10"),
+        (["--probes", "0"], "--probes"), (["--ttl", "2"], "--ttl"),
+        (["--hz", "20", "--target", "redis://127.0.0.1:1"], "with --target the server's own are used"),
+        (["--key-prefix", "x:"], "apply to a measurement with --target"),
+        (["--target", "redis://10.255.255.1:6379"], "is not this machine"),
+    ])
+    func badInputExits64(arguments: [String], message: String) throws {
+        let result = try presenceSim(["expiry-lag"] + arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    /// The model alone, as JSON: every probe found among few other keys, within a pass of the cursor.
+    @Test func theModelAloneAnswersAtOnce() throws {
+        let result = try presenceSim([
+            "expiry-lag", "--others", "1000", "--probes", "100", "--window", "30s", "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONValue.parse(Array(result.stdout.utf8))
+        #expect(report["model"]?["notReceived"]?.doubleValue == 0)
+        // 1,100 keys at 20 a loop, 10 loops a second or a few more: a pass is at most 5.5 s.
+        #expect((report["model"]?["max"]?.doubleValue ?? 99) <= 5.6)
+        #expect(report["redis"] == nil)
+    }
+}
