@@ -205,8 +205,10 @@ public struct PresenceServer: Sendable {
             effects.append(.deliver(to: client, .roomSnapshot(entries)))
         case .pollUsers:
             effects.append(.storeOps(population.members(of: key.room).count - 1))
-            for member in population.members(of: key.room) where member != client.index {
-                touch(population.key(of: ClientID(member)), now, &effects)
+            if activeExpiry != nil {
+                for member in population.members(of: key.room) where member != client.index {
+                    touch(population.key(of: ClientID(member)), now, &effects)
+                }
             }
             userPoll(by: client, now, &effects)
         case .pollTyping:
@@ -286,7 +288,7 @@ public struct PresenceServer: Sendable {
     private mutating func write(
         _ key: EntryKey, status: PresenceStatus, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
-        touch(key, now, &effects)
+        touch(key, now, &effects, rewritten: true)
         let event = store.heartbeat(
             key, now: now, ttl: presence.ttl, status: status, payloadBytes: presence.payloadBytes)
         effects.append(.storeOps(1))
@@ -322,7 +324,12 @@ public struct PresenceServer: Sendable {
 
     /// Reacts to what the store expired: the same handling whether a sweep, the exact queue, Redis's active
     /// cycle or an access found it.
-    private mutating func expired(_ events: [PresenceStore.Event], _ now: Instant, _ effects: inout [ServerEffect]) {
+    ///
+    /// - Parameter rewritten: the write that found the key expired brings it back at once (a `SET` on it),
+    ///   so design A's worker, which checks that a key is still gone before it cleans the set, leaves it be.
+    private mutating func expired(
+        _ events: [PresenceStore.Event], _ now: Instant, _ effects: inout [ServerEffect], rewritten: Bool = false
+    ) {
         effects.append(.storeOps(events.count))
         let reportsLag: Bool
         switch presence.expiry {
@@ -336,7 +343,7 @@ public struct PresenceServer: Sendable {
             switch event.change {
             case .expired(let key) where design == .socketioRedis:
                 // The expired-key worker: clean the set, write last seen, tell the family.
-                if store.removeMember(key.client, from: key.room) {
+                if !rewritten, store.removeMember(key.client, from: key.room) {
                     effects.append(.lastSeen(key.client, now))
                     publish(ViewEntry(subject: key.client, status: .offline), now, &effects)
                     views(of: key.client, now, &effects)
@@ -549,11 +556,13 @@ public struct PresenceServer: Sendable {
 extension PresenceServer {
     /// An access to the client's key (a `GET`, `SET` or `DEL`): with `protocol.expiry` "redis" a key that
     /// has expired but is still stored is deleted now, and that deletion is its `expired` event.
-    fileprivate mutating func touch(_ key: EntryKey, _ now: Instant, _ effects: inout [ServerEffect]) {
+    fileprivate mutating func touch(
+        _ key: EntryKey, _ now: Instant, _ effects: inout [ServerEffect], rewritten: Bool = false
+    ) {
         guard activeExpiry != nil,
-            let event = store.expireIfNeeded(key, now: now, recordLastSeen: design == .socketioRedis)
+            let event = store.expireIfNeeded(key, now: now, recordLastSeen: design == .socketioRedis && !rewritten)
         else { return }
-        expired([event], now, &effects)
+        expired([event], now, &effects, rewritten: rewritten)
     }
 
     /// The keys a room read touches: design B `GET`s each member of the room set, design C's `value()`

@@ -143,3 +143,17 @@ import Testing
         #expect(!again.contains { if case .keyExpired = $0 { true } else { false } })
     }
 }
+
+extension ActiveExpiryTests {
+    /// A ping that finds its own key expired but not yet deleted deletes it (its `expired` event, with the
+    /// lag) and writes it again: design A's worker, which checks that the key is still gone, keeps the user in
+    /// the family set.
+    @Test func designAPingOnAnExpiredKeyKeepsTheUser() throws {
+        var server = try server("socketio-redis", #""expiry": "redis""#)
+        server.message(0, .connect(1), at: 0)  // Key until 60; no cycle runs in this test.
+        let ping = server.message(0, .heartbeat(.online), at: 65)
+        #expect(ping.contains(.keyExpired(cid(0), deadline: instant(60))))
+        #expect(!ping.contains { if case .lastSeen = $0 { true } else { false } })
+        #expect(server.readShows(0, at: 65) && server.keyExists(0, at: 124))
+    }
+}
