@@ -36,6 +36,17 @@ public struct PresenceStore: Sendable {
             self.subscribers = subscribers
             self.deadline = deadline
         }
+
+        /// Two events are the same when they tell the same change to the same audience: the deadline is a
+        /// measurement beside it, known to some expiry paths only.
+        public static func == (lhs: Event, rhs: Event) -> Bool {
+            lhs.change == rhs.change && lhs.subscribers == rhs.subscribers
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(change)
+            hasher.combine(subscribers)
+        }
     }
 
     public enum Change: Hashable, Sendable {

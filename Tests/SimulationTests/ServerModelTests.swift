@@ -145,7 +145,9 @@ import Testing
         #expect(server.handle(.timer(.sweep, tag: 0), at: 60) == [.schedule(.sweep, tag: 0, at: instant(90))])
         #expect(
             server.handle(.timer(.sweep, tag: 0), at: 90) == [
-                .storeOps(1), .lastSeen(cid(0), instant(90)), .deliver(to: cid(1), .presence(entry(0, .offline))),
+                // The key expired at 70: the sweep finds it 20 s late.
+                .storeOps(1), .keyExpired(cid(0), deadline: instant(70)), .lastSeen(cid(0), instant(90)),
+                .deliver(to: cid(1), .presence(entry(0, .offline))),
                 .fanout(recipients: 1), .schedule(.sweep, tag: 0, at: instant(120)),
             ])
         let paint = server.message(2, .connect(1), at: 100)
