@@ -28,9 +28,24 @@ public struct PresenceStore: Sendable {
     public struct Event: Hashable, Sendable {
         public var change: Change
         public var subscribers: Int
-        public init(change: Change, subscribers: Int) {
+        /// For an `.expired` entry: the instant it had expired at, when the store knows it (the time between
+        /// it and the event is the expiry's lag).
+        public var deadline: Instant?
+        public init(change: Change, subscribers: Int, deadline: Instant? = nil) {
             self.change = change
             self.subscribers = subscribers
+            self.deadline = deadline
+        }
+
+        /// Two events are the same when they tell the same change to the same audience: the deadline is a
+        /// measurement beside it, known to some expiry paths only.
+        public static func == (lhs: Event, rhs: Event) -> Bool {
+            lhs.change == rhs.change && lhs.subscribers == rhs.subscribers
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(change)
+            hasher.combine(subscribers)
         }
     }
 
@@ -88,8 +103,11 @@ public struct PresenceStore: Sendable {
     private struct EntryRecord {
         var entry: Entry
         /// The instant of this record's item in the expiry queue. Each record has exactly one queued item,
-        /// never later than its expiry; see ``PresenceStore/nextExpiry()``.
+        /// never later than its expiry; see ``PresenceStore/nextExpiry()``. Unused when the store samples
+        /// its volatile keys: their records are not queued.
         var queuedAt: Instant
+        /// The record's place in ``PresenceStore/volatileKeys`` when the store samples its volatile keys.
+        var slot: Int32 = -1
     }
 
     private struct TypingRecord {
@@ -137,7 +155,20 @@ public struct PresenceStore: Sendable {
     /// keeps it, so the server's expiry check before and after each heartbeat costs no hash lookup.
     private var headIsExact = false
 
-    public init() {}
+    /// Whether entries expire through ``activeExpireCycle(now:loop:recordLastSeen:using:into:)`` and
+    /// ``expireIfNeeded(_:now:recordLastSeen:)`` (Redis's own expiry) instead of the expiry queue.
+    public let samplesVolatileKeys: Bool
+    /// The keys of every entry record, dense, in the order the active cycle scans them (a random
+    /// permutation: keys at `placed...` have not been shuffled in yet). Empty unless `samplesVolatileKeys`.
+    private var volatileKeys: [EntryKey] = []
+    private var placed = 0
+    /// Where the active cycle's scan resumes.
+    private var cursor = 0
+
+    /// - Parameter samplesVolatileKeys: entries expire as in Redis (lazily on access and by the active
+    ///   cycle) rather than through ``expire(through:recordLastSeen:into:)``; typing flags and member
+    ///   sets expire through the queue either way.
+    public init(samplesVolatileKeys: Bool = false) { self.samplesVolatileKeys = samplesVolatileKeys }
 
     // MARK: Entries
 
@@ -164,7 +195,7 @@ public struct PresenceStore: Sendable {
             record.entry.lastHeartbeat = now
             if let status { record.entry.status = status }
             if let payloadBytes { record.entry.payloadBytes = payloadBytes }
-            if expiresAt < record.queuedAt {
+            if expiresAt < record.queuedAt, !samplesVolatileKeys {
                 record.queuedAt = expiresAt
                 headIsExact = false
                 queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
@@ -180,9 +211,14 @@ public struct PresenceStore: Sendable {
         } else {
             let entry = Entry(
                 status: status ?? .online, payloadBytes: payloadBytes ?? 0, expiresAt: expiresAt, lastHeartbeat: now)
-            entries[key] = EntryRecord(entry: entry, queuedAt: expiresAt)
-            headIsExact = false
-            queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
+            if samplesVolatileKeys {
+                entries[key] = EntryRecord(entry: entry, queuedAt: .distantFuture, slot: Int32(volatileKeys.count))
+                volatileKeys.append(key)
+            } else {
+                entries[key] = EntryRecord(entry: entry, queuedAt: expiresAt)
+                headIsExact = false
+                queue.insert(QueuedExpiry(at: expiresAt, kind: .entry, key: key))
+            }
             rooms[key.room, default: Room()].entryClients.insert(key.client)
             change = .joined(key, entry.status)
         }
@@ -196,6 +232,7 @@ public struct PresenceStore: Sendable {
         headIsExact = false
         guard let record = entries.removeValue(forKey: key) else { return nil }
         dropFromIndex(entryOf: key)
+        if record.slot >= 0 { dropVolatileKey(at: Int(record.slot)) }
         // The queued item stays behind; `pruneQueueHead` discards it because the record is gone.
         guard now < record.entry.expiresAt else { return nil }
         if recordLastSeen { writeLastSeen(key.client, now: now, lastHeartbeat: record.entry.lastHeartbeat) }
@@ -403,7 +440,7 @@ public struct PresenceStore: Sendable {
                 if recordLastSeen {
                     writeLastSeen(head.key.client, now: now, lastHeartbeat: record.entry.lastHeartbeat)
                 }
-                events.append(event(.expired(head.key)))
+                events.append(event(.expired(head.key), deadline: record.entry.expiresAt))
             case .typing:
                 typing.removeValue(forKey: head.key)
                 rooms[head.key.room]?.typingClients.remove(head.key.client)
@@ -428,6 +465,9 @@ public struct PresenceStore: Sendable {
     public mutating func restart() {
         entries.removeAll()
         typing.removeAll()
+        volatileKeys.removeAll()
+        placed = 0
+        cursor = 0
         queue = Heap()
         headIsExact = false
         for (room, state) in rooms {
@@ -441,8 +481,8 @@ public struct PresenceStore: Sendable {
 
     // MARK: Internals
 
-    private func event(_ change: Change) -> Event {
-        Event(change: change, subscribers: subscribers(of: change.room))
+    private func event(_ change: Change, deadline: Instant? = nil) -> Event {
+        Event(change: change, subscribers: subscribers(of: change.room), deadline: deadline)
     }
 
     /// Pops queue items that no longer match a record, and re-queues items whose record was refreshed to
@@ -514,6 +554,142 @@ public struct PresenceStore: Sendable {
     }
 }
 
+// MARK: - Redis's expiry
+
+extension PresenceStore {
+    /// One active-expiry cycle's limits (Redis's `activeExpireCycle`, src/expire.c).
+    public struct ExpiryLoop: Sendable, Equatable {
+        /// Keys sampled per loop.
+        public var keysPerLoop: Int
+        /// The loop repeats while more than this percentage of its sample had expired.
+        public var acceptableStalePercent: Int
+        /// The time budget as loops: Redis checks its clock every 16 loops and stops once over budget, so a
+        /// cycle runs the smallest multiple of 16 loops that reaches this.
+        public var budgetLoops: Int
+
+        public init(keysPerLoop: Int, acceptableStalePercent: Int, budgetLoops: Int) {
+            self.keysPerLoop = keysPerLoop
+            self.acceptableStalePercent = acceptableStalePercent
+            self.budgetLoops = budgetLoops
+        }
+    }
+
+    /// What one cycle did.
+    public struct CycleOutcome: Sendable, Equatable {
+        public var loops = 0
+        public var sampled = 0
+        public var expired = 0
+        /// Whether the cycle stopped on its time budget rather than on a sample with few expired keys.
+        public var hitBudget = false
+        public init() {}
+    }
+
+    /// The number of entry records with a TTL the active cycle samples from.
+    public var volatileKeyCount: Int { volatileKeys.count }
+
+    /// Runs one active-expiry cycle at `now`, as Redis 7 does: each loop visits the next `keysPerLoop`
+    /// keys in scan order, deletes those that have expired, and the cycle repeats while more than
+    /// `acceptableStalePercent` of a loop's sample had expired, within `budgetLoops`.
+    ///
+    /// Redis scans its table of keys with a TTL with a cursor (`dictScan`), so a key's place in the scan
+    /// is its hash: random, but fixed while it exists. The store keeps the keys in a dense array that is a
+    /// random permutation — each new key is shuffled in at a random place (inside-out Fisher–Yates, with
+    /// `random`) when the next cycle starts — and the cursor walks it; a deleted key's place is taken by
+    /// the last key (swap-remove). Every step is O(1) per key visited.
+    ///
+    /// - Parameters:
+    ///   - random: the caller's stream; drawn from only to place keys added since the last cycle.
+    ///   - recordLastSeen: write a last-seen record for each expired entry, at `now`.
+    public mutating func activeExpireCycle<Random: RandomNumberGenerator>(
+        now: Instant, loop: ExpiryLoop, recordLastSeen: Bool, using random: inout Random, into events: inout [Event]
+    ) -> CycleOutcome {
+        placeNewVolatileKeys(using: &random)
+        var outcome = CycleOutcome()
+        while !volatileKeys.isEmpty {
+            let wanted = min(loop.keysPerLoop, volatileKeys.count)
+            var sampled = 0
+            var expired = 0
+            while sampled < wanted, !volatileKeys.isEmpty {
+                if cursor >= volatileKeys.count { cursor = 0 }
+                let key = volatileKeys[cursor]
+                sampled += 1
+                if let event = expireIfNeeded(key, now: now, recordLastSeen: recordLastSeen) {
+                    // The last key moved into the cursor's place: it is the next one visited.
+                    expired += 1
+                    events.append(event)
+                } else {
+                    cursor += 1
+                }
+            }
+            outcome.loops += 1
+            outcome.sampled += sampled
+            outcome.expired += expired
+            if outcome.loops % 16 == 0, outcome.loops >= loop.budgetLoops {
+                outcome.hitBudget = true
+                break
+            }
+            if expired * 100 / sampled <= loop.acceptableStalePercent { break }
+        }
+        return outcome
+    }
+
+    /// Redis's lazy expiry: an access to a key that has expired but is still stored deletes it, and
+    /// that deletion is its `expired` event. Returns the event, or nil when the key is live or absent.
+    ///
+    /// Only a store that ``samplesVolatileKeys`` keeps expired entries stored for this to find (a queue
+    /// store reclaims them silently on the next write).
+    public mutating func expireIfNeeded(_ key: EntryKey, now: Instant, recordLastSeen: Bool) -> Event? {
+        guard samplesVolatileKeys, let index = entries.index(forKey: key) else { return nil }
+        let record = entries.values[index]
+        guard record.entry.expiresAt <= now else { return nil }
+        entries.remove(at: index)
+        headIsExact = false
+        dropFromIndex(entryOf: key)
+        dropVolatileKey(at: Int(record.slot))
+        if recordLastSeen { writeLastSeen(key.client, now: now, lastHeartbeat: record.entry.lastHeartbeat) }
+        return event(.expired(key), deadline: record.entry.expiresAt)
+    }
+
+    /// Lazy expiry of every stored entry of `room` (a read that touches each of the room's keys).
+    public mutating func expireIfNeeded(
+        entriesOf room: RoomID, now: Instant, recordLastSeen: Bool, into events: inout [Event]
+    ) {
+        guard samplesVolatileKeys, let clients = rooms[room]?.entryClients else { return }
+        for client in clients.sorted() {
+            if let event = expireIfNeeded(
+                EntryKey(room: room, client: client), now: now, recordLastSeen: recordLastSeen)
+            {
+                events.append(event)
+            }
+        }
+    }
+
+    /// Shuffles the keys added since the last cycle in at random places (inside-out Fisher–Yates).
+    private mutating func placeNewVolatileKeys<Random: RandomNumberGenerator>(using random: inout Random) {
+        while placed < volatileKeys.count {
+            let other = Int(random.next() % UInt64(placed + 1))
+            if other != placed {
+                volatileKeys.swapAt(other, placed)
+                entries[volatileKeys[other]]?.slot = Int32(other)
+                entries[volatileKeys[placed]]?.slot = Int32(placed)
+            }
+            placed += 1
+        }
+    }
+
+    /// Removes the key at `slot` from the dense array: the last key takes its place.
+    private mutating func dropVolatileKey(at slot: Int) {
+        let last = volatileKeys.count - 1
+        if slot != last {
+            let moved = volatileKeys[last]
+            volatileKeys[slot] = moved
+            entries[moved]?.slot = Int32(slot)
+        }
+        volatileKeys.removeLast()
+        placed = min(placed, volatileKeys.count)
+    }
+}
+
 // MARK: - Invariants
 
 extension PresenceStore {
@@ -547,7 +723,17 @@ extension PresenceStore {
                 expiresAt == head.at,
                 "\(head.key): the head is marked exact but its record expires at \(String(describing: expiresAt))")
         }
+        precondition(volatileKeys.count == (samplesVolatileKeys ? entries.count : 0), "volatile keys miscounted")
+        for (slot, key) in volatileKeys.enumerated() {
+            precondition(entries[key]?.slot == Int32(slot), "\(key): not at its slot \(slot) of the volatile keys")
+        }
         for (key, record) in entries {
+            if samplesVolatileKeys {
+                precondition(record.slot >= 0, "\(key): sampled store without a slot")
+                precondition(
+                    rooms[key.room]?.entryClients.contains(key.client) == true, "\(key): missing from room index")
+                continue
+            }
             precondition(queued[key] == record.queuedAt, "\(key): no queued expiry item at \(record.queuedAt)")
             precondition(record.queuedAt <= record.entry.expiresAt, "\(key): queued after its expiry")
             precondition(rooms[key.room]?.entryClients.contains(key.client) == true, "\(key): missing from room index")

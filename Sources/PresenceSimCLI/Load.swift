@@ -47,6 +47,15 @@ struct Load: ParsableCommand {
             partial report marked "complete": false, once more than 5% of its operations failed (at least \
             20).
 
+            --observe-expiry (with --target) measures how late Redis announces that the test's keys expired: \
+            it adds E and x to notify-keyspace-events for the test (CONFIG SET; the previous value is put \
+            back at the end), subscribes on a connection of its own to __keyevent@<db>__:expired, and reports \
+            the wall-clock lag from each key's deadline (when the tester set its PX TTL, plus the TTL) to its \
+            expired event — count, p50, p90, p99, max — and how many keys passed their deadline without an \
+            event before the test ended. Redis deletes an expired key, and announces it, only when a read \
+            touches it or its active-expiry cycle finds it, so with many keys the event comes seconds to \
+            minutes late: a design that reacts to expiry through these events inherits that lag.
+
             Exit codes: 0 ok · 64 bad input (also a refused Redis password) · 69 the Redis target cannot be \
             reached, or failed during the test (the report is written) · 1 internal failure · 130 / 143 \
             stopped by SIGINT / SIGTERM.
@@ -129,6 +138,11 @@ struct Load: ParsableCommand {
     @Flag(name: .customLong("allow-remote"), help: "Allow a --target that is not this machine.")
     var allowRemote = false
 
+    @Flag(
+        name: .customLong("observe-expiry"),
+        help: "Measure how late the --target announces the test's keys expired (sets notify-keyspace-events).")
+    var observeExpiry = false
+
     /// The longest simulated stretch a test may cover: a scenario's longest duration.
     static let longestSimulated = Scenario.longestDuration.seconds
 
@@ -153,8 +167,9 @@ struct Load: ParsableCommand {
     /// The `--target` server's configuration, checked; nil without `--target`.
     func redisConfiguration() throws -> RedisConfiguration? {
         guard let target else {
-            if keyPrefix != nil || connections != nil || allowRemote {
-                throw ValidationError("--key-prefix, --connections and --allow-remote apply to a test with --target")
+            if keyPrefix != nil || connections != nil || allowRemote || observeExpiry {
+                throw ValidationError(
+                    "--key-prefix, --connections, --allow-remote and --observe-expiry apply to a test with --target")
             }
             return nil
         }
@@ -272,6 +287,7 @@ struct Load: ParsableCommand {
                 $0, connections: connections ?? RedisSession.defaultConnections,
                 keyPrefix: keyPrefix ?? RedisSession.defaultKeyPrefix())
         }
+        let watch = try observeExpiry ? session.map(ExpiryWatch.start) : nil
         let interruption = Interruption()
         let tty = !quiet && isatty(STDERR_FILENO) != 0
         var runs: [LoadRun] = []
@@ -285,8 +301,10 @@ struct Load: ParsableCommand {
             let drivers = session.map {
                 max(2 * ProcessInfo.processInfo.activeProcessorCount, 4 * $0.pool.connections.count)
             }
+            var redis = session?.options
+            if let watch, let client = redis?.client { redis?.client = watch.observer.wrapping(client) }
             let options = LoadTest.Options(
-                shards: shards, schedule: schedule, faults: !ramp, drivers: drivers, redis: session?.options)
+                shards: shards, schedule: schedule, faults: !ramp, drivers: drivers, redis: redis)
             let outcome = try blockingWait {
                 await LoadTest.run(
                     scenario, options: options,
@@ -297,6 +315,7 @@ struct Load: ParsableCommand {
                     }, shouldStop: { interruption.requested })
             }
             runs.append(judge.run(outcome))
+            watch?.observer.endTest()
             if let session {
                 // Each run starts from an empty keyspace of its own; memory is read before the keys go.
                 usedMemoryAfter = session.usedMemory()
@@ -307,13 +326,24 @@ struct Load: ParsableCommand {
             }
             if interruption.requested || outcome.stopReason != nil { break }
         }
+        let restoreError = session.flatMap { watch?.stop($0) }
         session?.close()
+        if let restoreError, let watch {
+            printError(
+                "warning: notify-keyspace-events could not be put back to '\(watch.previousFlags)' (\(restoreError)); "
+                    + "set it yourself: redis-cli CONFIG SET notify-keyspace-events '\(watch.previousFlags)'")
+        }
         let targetSummary = session.map { session in
             LoadReport.RedisTargetSummary(
                 url: RedisSession.url(session.configuration), redisVersion: session.redisVersion,
                 connections: session.pool.connections.count, keyPrefix: session.keyPrefix,
                 usedMemoryBefore: session.usedMemoryBefore,
-                usedMemoryAfter: usedMemoryAfter, keysDeleted: deleted, cleanupError: cleanupError)
+                usedMemoryAfter: usedMemoryAfter, keysDeleted: deleted, cleanupError: cleanupError,
+                expiry: watch.map {
+                    LoadReport.ExpiryNotifications(
+                        observation: $0.observer.observation, flags: $0.flags, previousFlags: $0.previousFlags,
+                        restoreError: restoreError)
+                })
         }
         if let cleanupError, let session {
             printError(

@@ -19,7 +19,8 @@ struct PresenceSim: ParsableCommand {
             Exit codes: 0 ok · 1 internal failure · 2 a threshold failed · 64 bad input.
             """,
         subcommands: [
-            Run.self, SweepCommand.self, Load.self, Merge.self, Compare.self, Bench.self, Validate.self, Metrics.self,
+            Run.self, SweepCommand.self, Load.self, ExpiryLag.self, Merge.self, Compare.self, Bench.self, Validate.self,
+            Metrics.self,
             Init.self,
         ],
         defaultSubcommand: nil

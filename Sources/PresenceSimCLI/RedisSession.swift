@@ -96,3 +96,69 @@ func blockingWait<Value: Sendable>(_ body: @escaping @Sendable () async throws -
     done.wait()
     return try result.withLock { $0! }.get()
 }
+
+/// `--observe-expiry`: the target's `expired` keyspace events for the test's keys, on a subscribed connection
+/// of their own, with `notify-keyspace-events` widened for the test and put back afterwards.
+struct ExpiryWatch {
+    let observer: ExpiryObserver
+    let subscription: RedisConnection
+    /// `notify-keyspace-events` before the test, restored at its end.
+    let previousFlags: String
+    let flags: String
+
+    /// The flags with keyevent notifications (`E`) of expirations (`x`, also part of `A`) added.
+    static func widened(_ flags: String) -> String {
+        var widened = flags
+        if !widened.contains("E") { widened += "E" }
+        if !widened.contains("x"), !widened.contains("A") { widened += "x" }
+        return widened
+    }
+
+    static func start(_ session: RedisSession) throws -> ExpiryWatch {
+        let started = ContinuousClock.now
+        let clock: @Sendable () -> Int64 = {
+            let elapsed = ContinuousClock.now - started
+            return elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        }
+        let observer = ExpiryObserver(keyPrefix: session.keyPrefix, clock: clock)
+        let configuration = session.configuration
+        do {
+            return try blockingWait { [pool = session.pool] in
+                let reply = try await pool.send(["CONFIG", "GET", "notify-keyspace-events"])
+                guard let parts = reply.arrayValue, parts.count == 2, let previous = parts[1].stringValue else {
+                    throw RedisTargetError.unexpectedReply(command: "CONFIG GET notify-keyspace-events", reply: reply)
+                }
+                let flags = widened(previous)
+                _ = try await pool.send(["CONFIG", "SET", "notify-keyspace-events", flags])
+                do {
+                    let subscription = try await RedisConnection.subscribe(
+                        to: configuration, pattern: "__keyevent@\(configuration.database)__:expired"
+                    ) { _, key in
+                        observer.received(key: key, atNanoseconds: clock())
+                    }
+                    return ExpiryWatch(
+                        observer: observer, subscription: subscription, previousFlags: previous, flags: flags)
+                } catch {
+                    _ = try? await pool.send(["CONFIG", "SET", "notify-keyspace-events", previous])
+                    throw error
+                }
+            }
+        } catch let error as RedisTargetError {
+            printError("error: --observe-expiry: \(RedisSession.url(configuration)): \(error)")
+            throw ExitCode(RedisSession.unavailable)
+        }
+    }
+
+    /// Ends the subscription and puts the flags back; returns why restoring them failed, if it did.
+    func stop(_ session: RedisSession) -> String? {
+        do {
+            try blockingWait { [pool = session.pool, subscription, previousFlags] in
+                await subscription.close()
+                _ = try await pool.send(["CONFIG", "SET", "notify-keyspace-events", previousFlags])
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}

@@ -41,6 +41,45 @@ public final class RedisConnection: RedisClient {
         to configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RedisConnection {
+        try await connect(to: configuration, eventLoopGroup: eventLoopGroup, pushes: nil)
+    }
+
+    /// Connects as ``connect(to:eventLoopGroup:)`` does and subscribes to the channels matching `pattern`
+    /// (`PSUBSCRIBE`): the server then pushes a message for each publication, and `onMessage` gets its
+    /// channel and payload, on the connection's event loop, in the order they came.
+    ///
+    /// A subscribed connection takes no other commands but (P)SUBSCRIBE, (P)UNSUBSCRIBE and PING (RESP2);
+    /// ``close()`` ends the subscription.
+    public static func subscribe(
+        to configuration: RedisConfiguration, pattern: String,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onMessage: @escaping @Sendable (_ channel: String, _ message: String) -> Void
+    ) async throws -> RedisConnection {
+        let connection = try await connect(
+            to: configuration, eventLoopGroup: eventLoopGroup,
+            pushes: { parts in
+                // `pmessage pattern channel payload`
+                guard parts.count == 4, let channel = parts[2].stringValue, let message = parts[3].stringValue else {
+                    return
+                }
+                onMessage(channel, message)
+            })
+        do {
+            let reply = try await connection.submit([["PSUBSCRIBE", pattern]], timeout: configuration.commandTimeout)
+            guard let parts = reply.first?.arrayValue, parts.first?.stringValue == "psubscribe" else {
+                throw RedisTargetError.unexpectedReply(command: "PSUBSCRIBE", reply: reply.first ?? .array(nil))
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private static func connect(
+        to configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup,
+        pushes: (@Sendable ([RESPValue]) -> Void)?
+    ) async throws -> RedisConnection {
         let connectTimeout = TimeAmount(configuration.connectTimeout)
         let deadline = NIODeadline.now() + connectTimeout
         let limits = configuration.parserLimits
@@ -51,7 +90,7 @@ public final class RedisConnection: RedisClient {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(RESPValueDecoder(limits: limits)),
-                        RedisCommandHandler()
+                        RedisCommandHandler(pushes: pushes)
                     )
                 }
             }
@@ -193,6 +232,11 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     }
 
     private var pending = CircularBuffer<Pending>()
+    /// Where pushed pub/sub messages (`pmessage …`) go on a subscribed connection; nil on a command
+    /// connection, where anything unasked for is a protocol error.
+    private let pushes: (@Sendable ([RESPValue]) -> Void)?
+
+    init(pushes: (@Sendable ([RESPValue]) -> Void)? = nil) { self.pushes = pushes }
     /// The replies so far to the first pending request. Kept out of `pending`, whose subscript has no in-place
     /// access: appending through it would copy the array on every reply.
     private var firstReplies: [RESPValue] = []
@@ -223,6 +267,10 @@ final class RedisCommandHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let value = Self.unwrapInboundIn(data)
+        if let pushes, let parts = value.arrayValue, parts.first?.stringValue == "pmessage" {
+            pushes(parts)
+            return
+        }
         guard let first = self.pending.first else {
             self.failAll(.unexpectedReply(command: "nothing (no command was waiting)", reply: value))
             context.close(promise: nil)

@@ -19,6 +19,7 @@ public struct MetricValues: Sendable, Equatable {
         add("staleness.typingPropagation", m.typingPropagation.summary)
         add("staleness.ghostTyping", m.ghostTyping.summary)
         add("staleness.lastSeenError", m.lastSeenError.summary)
+        if let lag = m.expiryLag { add("staleness.expiryLag", lag.summary) }
         let seconds = max(m.measuredSeconds, 1e-9)
         let onlineHours = m.onlineClientSeconds / 3600
         let mobileHours = m.mobileOnlineSeconds / 3600

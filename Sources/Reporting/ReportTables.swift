@@ -11,6 +11,13 @@ public struct ReportTable: Sendable {
     public var rows: [[String]]
     /// Rows (by index) that failed a threshold, for highlighting.
     public var failedRows: Set<Int> = []
+
+    public init(title: String, header: [String], rows: [[String]], failedRows: Set<Int> = []) {
+        self.title = title
+        self.header = header
+        self.rows = rows
+        self.failedRows = failedRows
+    }
 }
 
 extension RunReport {
@@ -109,6 +116,9 @@ extension RunReport {
         rows.append(["typing propagation", distribution("staleness.typingPropagation"), "", ""])
         rows.append(["ghost typing", distribution("staleness.ghostTyping"), "", ""])
         rows.append(["last-seen error", "", distribution("staleness.lastSeenError"), ""])
+        if metrics["staleness.expiryLag.count"] != nil {
+            rows.append(["expiry lag (expiry → deletion)", "", "", distribution("staleness.expiryLag")])
+        }
         return ReportTable(title: "Staleness", header: ["", "observers", "store read", "store key"], rows: rows)
     }
 

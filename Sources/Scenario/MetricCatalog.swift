@@ -63,6 +63,8 @@ public enum MetricCatalog {
         metrics += distribution("staleness.typingPropagation")
         metrics += distribution("staleness.ghostTyping")
         metrics += distribution("staleness.lastSeenError")
+        // Reported only when the store expires keys late: `protocol.expiry` a sweep interval or "redis".
+        metrics += distribution("staleness.expiryLag")
         metrics += [
             Metric(path: "cost.heartbeatsPerSecond", unit: .perSecond, better: .lowerIsBetter),
             Metric(path: "cost.heartbeatsPerClientHour", unit: .perClientHour, better: .lowerIsBetter),

@@ -82,6 +82,10 @@ extension Scenario {
             case .exact: "exact"
             case .off: "off"
             case .sweep(let interval): json(interval)
+            case .redis(let redis):
+                redis == RedisExpiry()
+                    ? "redis"
+                    : ["redis": ["hz": JSONValue(redis.hz), "effort": JSONValue(redis.effort)]]
             }
         let delivery: JSONValue =
             switch presence.delivery {

@@ -123,6 +123,9 @@ public enum ResourceEstimate {
         if case .sweep(let every) = presence.expiry {
             recurring.append(Recurring(key: "protocol.expiry", period: every, perClient: false))
         }
+        if case .redis(let redis) = presence.expiry {
+            recurring.append(Recurring(key: "protocol.expiry", period: redis.period, perClient: false))
+        }
         if presence.batch > .zero {
             recurring.append(Recurring(key: "protocol.batch", period: presence.batch, perClient: false))
         }

@@ -12,6 +12,7 @@ enum ScenarioKeys {
         "typingThrottle", "typingTTL", "leaveGrace", "batch", "reconnect", "payloadBytes",
     ]
     static let reconnect = ["initial", "max", "multiplier", "jitter"]
+    static let redisExpiry = ["hz", "effort"]
     static let behavior = [
         "online", "offline", "profile", "graceful", "vanish", "hidden", "idle", "mobile", "typing",
     ]

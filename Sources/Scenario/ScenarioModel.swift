@@ -124,6 +124,36 @@ public enum Expiry: Sendable, Equatable {
     case sweep(Interval)
     /// Nothing reacts; reads may filter expired entries (JSON `"off"`).
     case off
+    /// Redis's own expiry: lazily on access, and by the active cycle sampling the keys with a TTL `hz`
+    /// times a second (JSON `"redis"` or `{"redis": {"hz": 10, "effort": 1}}`).
+    case redis(RedisExpiry)
+}
+
+/// The knobs of Redis's active expiry (`hz` and `active-expire-effort` in redis.conf) and what Redis
+/// derives from them (src/expire.c, Redis 7.0).
+public struct RedisExpiry: Sendable, Equatable {
+    /// Active-expiry cycles a second, 1...500 (Redis's `hz`, default 10).
+    public var hz: Int
+    /// `active-expire-effort`, 1...10 (default 1).
+    public var effort: Int
+
+    public init(hz: Int = 10, effort: Int = 1) {
+        self.hz = hz
+        self.effort = effort
+    }
+
+    public static let allowedHz = 1...500
+    public static let allowedEffort = 1...10
+
+    /// Keys sampled per loop: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP (20) + 20 / 4 × (effort − 1).
+    public var keysPerLoop: Int { 20 + 20 / 4 * (effort - 1) }
+    /// A loop repeats while more than this percentage of its sample had expired:
+    /// ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE (10) − (effort − 1).
+    public var acceptableStalePercent: Int { 10 - (effort - 1) }
+    /// The share of each cycle's period the cycle may use: ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC (25) + 2 × (effort − 1) percent.
+    public var timePercent: Int { 25 + 2 * (effort - 1) }
+    /// The time between two cycles.
+    public var period: Interval { Interval(nanoseconds: Interval.nanosecondsPerSecond / Int64(hz)) }
 }
 
 /// How observers learn about changes.

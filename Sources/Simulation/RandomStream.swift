@@ -22,6 +22,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         case reconnect = 8
         /// Which cohort a client belongs to (drawn only when the scenario has cohorts).
         case cohort = 9
+        /// The server's Redis active-expiry model: where each new key falls in the cycle's scan order.
+        case activeExpiry = 10
     }
 
     private var state: UInt64

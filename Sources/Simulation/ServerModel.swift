@@ -7,6 +7,8 @@ public enum ServerTimer: Hashable, Sendable {
     case expiry
     /// A periodic expiry sweep (`protocol.expiry` an interval; design A's expired-key worker).
     case sweep
+    /// Redis's active-expiry cycle (`protocol.expiry` "redis"), `hz` times a second.
+    case activeExpiry
     /// A leave grace period ends: announce the entry offline unless it came back (the key's room is
     /// ``RoomID/userKeys`` for a user's own key, announced in all its rooms).
     case graceEnd(EntryKey)
@@ -49,6 +51,9 @@ public enum ServerEffect: Hashable, Sendable {
     case lastSeen(ClientID, Instant)
     /// Store operations as the reference design would issue them to Redis.
     case storeOps(Int)
+    /// The store deleted the client's expired key now (a sweep, Redis's active cycle or a lazy expiry on
+    /// access): `deadline` is when it had expired, so `now − deadline` is the expiry's lag.
+    case keyExpired(ClientID, deadline: Instant)
 }
 
 extension RoomID {
@@ -76,7 +81,9 @@ extension Uplink {
 public struct PresenceServer: Sendable {
     private let settings: ModelSettings
     private let population: Population
-    private var store = PresenceStore()
+    private var store: PresenceStore
+    /// Redis's active-expiry cycle, with `protocol.expiry` "redis".
+    private var activeExpiry: ActiveExpiry?
 
     /// Each client's open sockets: the current one and, until the transport notices it is dead, the one
     /// it replaced (a reconnect within the ping timeout leaves a zombie socket behind).
@@ -94,6 +101,8 @@ public struct PresenceServer: Sendable {
         self.settings = settings
         self.population = population
         sockets = Array(repeating: (nil, nil), count: population.clientCount)
+        activeExpiry = ActiveExpiry(settings: settings)
+        store = PresenceStore(samplesVolatileKeys: activeExpiry != nil)
     }
 
     private var presence: PresenceProtocol { settings.presence }
@@ -104,12 +113,22 @@ public struct PresenceServer: Sendable {
         if case .sweep(let interval) = presence.expiry {
             effects.append(.schedule(.sweep, tag: 0, at: now + interval))
         }
+        if let activeExpiry { effects.append(.schedule(.activeExpiry, tag: 0, at: now + activeExpiry.period)) }
+    }
+
+    /// Whether the store's expiry queue is followed at each expiry instant: with "exact", and with
+    /// "redis" for typing flags and member sets (entries then expire through the active cycle).
+    private var followsExpiryQueue: Bool {
+        switch presence.expiry {
+        case .exact, .redis: true
+        case .sweep, .off: false
+        }
     }
 
     public mutating func handle(_ input: ServerInput, now: Instant, into effects: inout [ServerEffect]) {
         // Expiry comes first at an instant: an entry due at `now` is gone before anything else happens then.
         if scheduledExpiry <= now { scheduledExpiry = .distantFuture }
-        if case .exact = presence.expiry { expire(now, &effects) }
+        if followsExpiryQueue { expire(now, &effects) }
         switch input {
         case .message(let client, let message): receive(message, from: client, now, &effects)
         case .timer(.expiry, _): break  // Handled above, like every input.
@@ -117,6 +136,13 @@ public struct PresenceServer: Sendable {
             guard case .sweep(let interval) = presence.expiry else { break }
             expire(now, &effects)
             effects.append(.schedule(.sweep, tag: 0, at: now + interval))
+        case .timer(.activeExpiry, _):
+            guard var cycle = activeExpiry else { break }
+            scratch.removeAll(keepingCapacity: true)
+            cycle.run(on: &store, now: now, recordLastSeen: design == .socketioRedis, into: &scratch)
+            activeExpiry = cycle
+            expired(scratch, now, &effects)
+            effects.append(.schedule(.activeExpiry, tag: 0, at: now + cycle.period))
         case .timer(.graceEnd(let key), let tag):
             guard graceTags[key] == tag else { return }
             graceTags[key] = nil
@@ -168,9 +194,9 @@ public struct PresenceServer: Sendable {
             write(EntryKey(room: .userKeys, client: client), status: status, now, &effects)
         case .leave(let room):
             effects.append(.storeOps(1))
-            if let event = store.remove(EntryKey(room: room, client: client), now: now, recordLastSeen: false) {
-                announce(event, now, &effects)
-            }
+            let key = EntryKey(room: room, client: client)
+            touch(key, now, &effects)
+            if let event = store.remove(key, now: now, recordLastSeen: false) { announce(event, now, &effects) }
         case .joinRoom(let room):
             store.addMember(client, to: room, now: now, membershipTTL: presence.roomSetTTL)
             effects.append(.storeOps(presence.roomSetTTL == nil ? 1 : 2))
@@ -184,11 +210,17 @@ public struct PresenceServer: Sendable {
             store.removeMember(client, from: room)
             effects.append(.storeOps(1))
         case .pollRoom(let room):
+            touchRoomRead(room, now, &effects)
             let entries = roomRead(room, except: client, now)
             effects.append(.storeOps(roomReadCost(room, now)))
             effects.append(.deliver(to: client, .roomSnapshot(RoomView(room: room, entries: entries))))
         case .pollUsers(let room, _):
             effects.append(.storeOps(population.size(of: room) - 1))
+            if activeExpiry != nil {
+                for member in population.members(of: room) where member != client.rawValue {
+                    touch(EntryKey(room: .userKeys, client: ClientID(rawValue: member)), now, &effects)
+                }
+            }
             userPoll(by: client, in: room, now, &effects)
         case .pollTyping(let room):
             effects.append(.storeOps(1))
@@ -238,6 +270,7 @@ public struct PresenceServer: Sendable {
         var snapshots: [RoomView] = []
         snapshots.reserveCapacity(rooms.count)
         for room in rooms {
+            touchRoomRead(room, now, &effects)
             cost += roomReadCost(room, now)
             snapshots.append(RoomView(room: room, entries: roomRead(room, except: client, now)))
         }
@@ -277,6 +310,7 @@ public struct PresenceServer: Sendable {
             effects.append(.storeOps(keys.count))
             var wroteLastSeen = false
             for key in keys {
+                touch(key, now, &effects)
                 guard let event = store.remove(key, now: now, recordLastSeen: true) else { continue }
                 if !wroteLastSeen { effects.append(.lastSeen(client, now)) }
                 wroteLastSeen = true
@@ -295,6 +329,7 @@ public struct PresenceServer: Sendable {
     private mutating func write(
         _ key: EntryKey, status: PresenceStatus, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
+        touch(key, now, &effects, rewritten: true)
         let event = store.heartbeat(
             key, now: now, ttl: presence.ttl, status: status, payloadBytes: presence.payloadBytes)
         effects.append(.storeOps(1))
@@ -323,14 +358,34 @@ public struct PresenceServer: Sendable {
         scratch.removeAll(keepingCapacity: true)
         let writesLastSeen = design == .socketioRedis
         store.expire(through: now, recordLastSeen: writesLastSeen, into: &scratch)
-        effects.append(.storeOps(scratch.count))
-        for event in scratch {
+        expired(scratch, now, &effects)
+    }
+
+    /// Reacts to what the store expired: the same handling whether a sweep, the exact queue, Redis's active
+    /// cycle or an access found it.
+    ///
+    /// - Parameter rewritten: the write that found the key expired brings it back at once (a `SET` on it),
+    ///   so design A's worker, which checks that a key is still gone before it cleans the set, leaves it be.
+    private mutating func expired(
+        _ events: [PresenceStore.Event], _ now: Instant, _ effects: inout [ServerEffect], rewritten: Bool = false
+    ) {
+        effects.append(.storeOps(events.count))
+        let reportsLag: Bool
+        switch presence.expiry {
+        case .sweep, .redis: reportsLag = true
+        case .exact, .off: reportsLag = false
+        }
+        for event in events {
+            if reportsLag, case .expired(let key) = event.change, let deadline = event.deadline {
+                effects.append(.keyExpired(key.client, deadline: deadline))
+            }
             switch event.change {
             case .expired(let key) where design == .socketioRedis:
-                // The expired-key worker: clean the sets, write last seen, tell the rooms.
+                // The expired-key worker: clean the sets, write last seen, tell the rooms. A write that found
+                // the key expired has just brought it back, so the worker's check that it is gone fails.
                 var removed = false
-                for room in population.rooms(of: key.client) where store.removeMember(key.client, from: room) {
-                    removed = true
+                for room in population.rooms(of: key.client) where !rewritten {
+                    if store.removeMember(key.client, from: room) { removed = true }
                 }
                 if removed {
                     effects.append(.lastSeen(key.client, now))
@@ -346,7 +401,7 @@ public struct PresenceServer: Sendable {
     }
 
     private mutating func scheduleExpiry(_ effects: inout [ServerEffect]) {
-        guard case .exact = presence.expiry, let next = store.nextExpiry() else { return }
+        guard followsExpiryQueue, let next = store.nextExpiry() else { return }
         if next < scheduledExpiry {
             scheduledExpiry = next
             effects.append(.schedule(.expiry, tag: 0, at: next))
@@ -556,5 +611,38 @@ public struct PresenceServer: Sendable {
             effects.append(.deliver(to: ClientID(rawValue: member), message))
         }
         effects.append(.fanout(recipients: recipients, room: room, subject: subject))
+    }
+}
+
+// MARK: - Redis's lazy expiry
+
+extension PresenceServer {
+    /// An access to the client's key (a `GET`, `SET` or `DEL`): with `protocol.expiry` "redis" a key that
+    /// has expired but is still stored is deleted now, and that deletion is its `expired` event.
+    fileprivate mutating func touch(
+        _ key: EntryKey, _ now: Instant, _ effects: inout [ServerEffect], rewritten: Bool = false
+    ) {
+        guard activeExpiry != nil,
+            let event = store.expireIfNeeded(key, now: now, recordLastSeen: design == .socketioRedis && !rewritten)
+        else { return }
+        expired([event], now, &effects, rewritten: rewritten)
+    }
+
+    /// The keys a room read touches: design B `GET`s each member of the room set, design C's `value()`
+    /// reads each entry of the room; design A's read is the set alone.
+    fileprivate mutating func touchRoomRead(_ room: RoomID, _ now: Instant, _ effects: inout [ServerEffect]) {
+        guard activeExpiry != nil else { return }
+        switch design {
+        case .socketioRedis:
+            return
+        case .httpPolling:
+            for member in store.members(of: room, now: now, liveOnly: false) {
+                touch(EntryKey(room: .userKeys, client: member), now, &effects)
+            }
+        case .ttlEntries:
+            var events: [PresenceStore.Event] = []
+            store.expireIfNeeded(entriesOf: room, now: now, recordLastSeen: false, into: &events)
+            if !events.isEmpty { expired(events, now, &effects) }
+        }
     }
 }

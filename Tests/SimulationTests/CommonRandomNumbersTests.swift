@@ -55,6 +55,13 @@ import Testing
         Knob(
             design: "http-polling", name: "protocol.heartbeat", a: (#""heartbeat": "30s""#, ""),
             b: (#""heartbeat": "5s""#, "")),
+        // The redis expiry model draws from a stream of its own: turning it on moves no behaviour.
+        Knob(
+            design: "socketio-redis", name: "protocol.expiry", a: (#""expiry": "30s""#, ""),
+            b: (#""expiry": {"redis": {"hz": 20}}"#, "")),
+        Knob(
+            design: "http-polling", name: "protocol.expiry", a: (#""expiry": "off""#, ""),
+            b: (#""expiry": "redis""#, "")),
     ]
 
     @Test(arguments: knobs)

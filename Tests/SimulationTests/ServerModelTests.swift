@@ -155,7 +155,8 @@ import Testing
         #expect(server.handle(.timer(.sweep, tag: 0), at: 60) == [.schedule(.sweep, tag: 0, at: instant(90))])
         #expect(
             server.handle(.timer(.sweep, tag: 0), at: 90) == [
-                .storeOps(1), .lastSeen(cid(0), instant(90)),
+                // The key expired at 70: the sweep finds it 20 s late.
+                .storeOps(1), .keyExpired(cid(0), deadline: instant(70)), .lastSeen(cid(0), instant(90)),
                 .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
                 .fanout(recipients: 1, room: rid(0), subject: cid(0)), .schedule(.sweep, tag: 0, at: instant(120)),
             ])

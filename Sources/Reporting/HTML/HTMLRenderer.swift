@@ -76,6 +76,7 @@ public enum HTMLRenderer {
         case .exact: "exact"
         case .sweep(let interval): "sweep every \(interval)"
         case .off: "off"
+        case .redis(let redis): "redis (hz \(redis.hz), effort \(redis.effort))"
         }
     }
 

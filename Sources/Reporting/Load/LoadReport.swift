@@ -82,11 +82,14 @@ public struct LoadReport: Sendable {
         /// Keys deleted after the test, and why deleting failed, if it did.
         public var keysDeleted: Int
         public var cleanupError: String?
+        /// With `--observe-expiry`: how late the server announced the test's keys expired.
+        public var expiry: ExpiryNotifications?
 
         public init(
             url: String, redisVersion: String, connections: Int, keyPrefix: String, usedMemoryBefore: Int?,
-            usedMemoryAfter: Int?, keysDeleted: Int, cleanupError: String?
+            usedMemoryAfter: Int?, keysDeleted: Int, cleanupError: String?, expiry: ExpiryNotifications? = nil
         ) {
+            self.expiry = expiry
             self.url = url
             self.redisVersion = redisVersion
             self.connections = connections
@@ -101,6 +104,23 @@ public struct LoadReport: Sendable {
         func bytesPerClient(clients: Int) -> Double? {
             guard let before = usedMemoryBefore, let after = usedMemoryAfter, clients > 0 else { return nil }
             return Double(after - before) / Double(clients)
+        }
+    }
+
+    /// `--observe-expiry`: the server's `expired` events for the test's keys, and the setting it changed.
+    public struct ExpiryNotifications: Sendable {
+        public var observation: ExpiryObservation
+        /// `notify-keyspace-events` during the test, and before it (put back at the end).
+        public var flags: String
+        public var previousFlags: String
+        /// Why putting the previous value back failed, if it did.
+        public var restoreError: String?
+
+        public init(observation: ExpiryObservation, flags: String, previousFlags: String, restoreError: String?) {
+            self.observation = observation
+            self.flags = flags
+            self.previousFlags = previousFlags
+            self.restoreError = restoreError
         }
     }
 
@@ -159,22 +179,42 @@ public struct LoadReport: Sendable {
 
     private func json(_ target: RedisTargetSummary) -> JSONValue {
         func number(_ value: Int?) -> JSONValue { value.map { JSONValue($0) } ?? .null }
+        return JSONValue(
+            object: [
+                ("kind", "redis"),
+                ("url", JSONValue(target.url)),
+                ("redisVersion", JSONValue(target.redisVersion)),
+                ("connections", JSONValue(target.connections)),
+                ("keyPrefix", JSONValue(target.keyPrefix)),
+                (
+                    "usedMemory",
+                    JSONValue(object: [
+                        ("before", number(target.usedMemoryBefore)), ("after", number(target.usedMemoryAfter)),
+                        ("perClient", target.bytesPerClient(clients: scenario.clients).map { JSONValue($0) } ?? .null),
+                    ])
+                ),
+                ("errors", Self.json(errors)),
+                ("keysDeleted", JSONValue(target.keysDeleted)),
+                ("cleanupError", target.cleanupError.map { JSONValue($0) } ?? .null),
+            ] + (target.expiry.map { [("expiryNotifications", Self.json($0))] } ?? []))
+    }
+
+    private static func json(_ expiry: ExpiryNotifications) -> JSONValue {
+        let lag = expiry.observation.lag
         return JSONValue(object: [
-            ("kind", "redis"),
-            ("url", JSONValue(target.url)),
-            ("redisVersion", JSONValue(target.redisVersion)),
-            ("connections", JSONValue(target.connections)),
-            ("keyPrefix", JSONValue(target.keyPrefix)),
             (
-                "usedMemory",
+                "lag",
                 JSONValue(object: [
-                    ("before", number(target.usedMemoryBefore)), ("after", number(target.usedMemoryAfter)),
-                    ("perClient", target.bytesPerClient(clients: scenario.clients).map { JSONValue($0) } ?? .null),
+                    ("count", JSONValue(lag.count)), ("mean", .number(lag.mean)), ("p50", .number(lag.p50)),
+                    ("p90", .number(lag.p90)), ("p99", .number(lag.p99)), ("max", .number(lag.max)),
                 ])
             ),
-            ("errors", Self.json(errors)),
-            ("keysDeleted", JSONValue(target.keysDeleted)),
-            ("cleanupError", target.cleanupError.map { JSONValue($0) } ?? .null),
+            ("notReceived", JSONValue(expiry.observation.notReceived)),
+            ("receivedShare", .number(expiry.observation.receivedShare)),
+            ("unmatched", JSONValue(expiry.observation.unmatched)),
+            ("notifyKeyspaceEvents", JSONValue(expiry.flags)),
+            ("previousNotifyKeyspaceEvents", JSONValue(expiry.previousFlags)),
+            ("restoreError", expiry.restoreError.map { JSONValue($0) } ?? .null),
         ])
     }
 
@@ -404,6 +444,25 @@ public struct LoadReport: Sendable {
             ["keys deleted after the test", Format.grouped(target.keysDeleted)],
         ]
         if let error = target.cleanupError { rows.append(["cleanup failed", error]) }
+        if let expiry = target.expiry {
+            let lag = expiry.observation.lag
+            rows.append([
+                "expired events (wall-clock lag after the deadline)",
+                lag.count == 0
+                    ? "none received"
+                    : "\(Format.grouped(lag.count)) · p50 \(Format.wall(lag.p50)) · p90 \(Format.wall(lag.p90)) · "
+                        + "p99 \(Format.wall(lag.p99)) · max \(Format.wall(lag.max))",
+            ])
+            rows.append([
+                "keys past their deadline without an event",
+                "\(Format.grouped(expiry.observation.notReceived)) (\(Format.number(100 * (1 - expiry.observation.receivedShare)))%)",
+            ])
+            rows.append([
+                "notify-keyspace-events",
+                "'\(expiry.flags)' during the test, '\(expiry.previousFlags)' "
+                    + (expiry.restoreError.map { "NOT put back: \($0)" } ?? "put back after it"),
+            ])
+        }
         for reason in runs.compactMap(\.outcome.stopReason) { rows.append(["stopped", reason]) }
         return ReportTable(title: "Redis target", header: ["", "value"], rows: rows)
     }

@@ -65,11 +65,16 @@ extension Validator {
     /// the away and offline statuses: `expiry` through `offlineOnLeave`.
     private func detectionAndDelivery(_ members: Members, into result: inout PresenceProtocol) {
         if let value = members["expiry"] {
-            switch duration(value, members.path("expiry"), keywords: ["exact", "off"]) {
-            case .interval(let interval): result.expiry = .sweep(interval)
-            case .keyword("exact"): result.expiry = .exact
-            case .keyword: result.expiry = .off
-            default: break
+            if case .object = value {
+                if let redis = redisExpiry(value, members.path("expiry")) { result.expiry = .redis(redis) }
+            } else {
+                switch duration(value, members.path("expiry"), keywords: ["exact", "off", "redis"]) {
+                case .interval(let interval): result.expiry = .sweep(interval)
+                case .keyword("exact"): result.expiry = .exact
+                case .keyword("redis"): result.expiry = .redis(RedisExpiry())
+                case .keyword: result.expiry = .off
+                default: break
+                }
             }
         }
         if let value = members["delivery"] {
@@ -131,6 +136,41 @@ extension Validator {
         {
             result.payloadBytes = bytes
         }
+    }
+
+    /// `{"redis": {"hz": 10, "effort": 1}}`: Redis's expiry with its knobs, each optional.
+    private func redisExpiry(_ value: JSONValue, _ path: JSONPath) -> RedisExpiry? {
+        let expected = "an object like {\"redis\": {\"hz\": 10, \"effort\": 1}}"
+        guard let outer = members(value, path, expected: expected, keys: ["redis"]) else { return nil }
+        guard let inner = required(outer, "redis", expected: "an object like {\"hz\": 10, \"effort\": 1}") else {
+            return nil
+        }
+        guard
+            let knobs = members(
+                inner, outer.path("redis"), expected: "an object like {\"hz\": 10, \"effort\": 1}",
+                keys: ScenarioKeys.redisExpiry)
+        else { return nil }
+        var result = RedisExpiry()
+        var valid = true
+        if let value = knobs["hz"] {
+            if let hz = integer(
+                value, knobs.path("hz"), range: RedisExpiry.allowedHz, expected: "a whole number of cycles a second")
+            {
+                result.hz = hz
+            } else {
+                valid = false
+            }
+        }
+        if let value = knobs["effort"] {
+            if let effort = integer(
+                value, knobs.path("effort"), range: RedisExpiry.allowedEffort, expected: "a whole number")
+            {
+                result.effort = effort
+            } else {
+                valid = false
+            }
+        }
+        return valid ? result : nil
     }
 
     private func reconnect(_ value: JSONValue, _ path: JSONPath, defaults: Reconnect) -> Reconnect? {

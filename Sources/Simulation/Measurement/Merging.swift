@@ -52,6 +52,7 @@ extension Measurements {
         typingPropagation.add(other.typingPropagation)
         ghostTyping.add(other.ghostTyping)
         lastSeenError.add(other.lastSeenError)
+        if let lag = other.expiryLag { expiryLag?.add(lag) }
         heartbeats += other.heartbeats
         requests += other.requests
         bytesUp += other.bytesUp

@@ -15,6 +15,9 @@ public struct Measurements: Sendable {
     public var ghostTyping = DurationHistogram()
     /// Recorded last seen minus the true departure (designs write it at or after the departure).
     public var lastSeenError = DurationHistogram()
+    /// From each key's expiry to the store deleting it (its `expired` event): kept when the store expires
+    /// keys late, with `protocol.expiry` a sweep interval or "redis"; nil otherwise.
+    public var expiryLag: DurationHistogram?
 
     public var heartbeats = 0
     public var requests = 0
@@ -204,6 +207,10 @@ public struct Recorder: Sendable {
         var blank = Measurements()
         blank.measuredSeconds = measuredSeconds
         blank.deliveriesBySecond = Array(repeating: 0, count: max(1, Int(measuredSeconds.rounded(.up))))
+        switch scenario.presence.expiry {
+        case .sweep, .redis: blank.expiryLag = DurationHistogram()
+        case .exact, .off: break
+        }
         var buckets: [FanoutBucket] = []
         var smallest = 1
         while buckets.count <= FanoutBucket.index(ofSize: largestRoom) {
@@ -262,6 +269,8 @@ public struct Recorder: Sendable {
             storeView(client, readUntil: readUntil, keyUntil: keyUntil, now: now)
         case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
         case .storeOps(let count): storeOperations(count, now: now)
+        case .keyExpired(let client, let deadline):
+            if now >= measuredFrom { parts[part(client.index)].expiryLag?.record(now - deadline) }
         case .deliver, .schedule, .ping, .pingTimeout: break  // Routed: deliveries come through `countDown`.
         }
     }

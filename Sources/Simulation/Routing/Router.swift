@@ -173,7 +173,7 @@ struct Router: Sendable {
                 if at <= end { host.schedulePing(client, id, at: at) }
             case .pingTimeout(let client, let id, let at):
                 if at <= end { host.schedule(.pingTimeout(client, id), at: at) }
-            case .fanout, .storeView, .lastSeen, .storeOps:
+            case .fanout, .storeView, .lastSeen, .storeOps, .keyExpired:
                 host.observe(effect, now: now)
             }
         }
