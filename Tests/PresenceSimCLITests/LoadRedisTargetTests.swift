@@ -89,6 +89,36 @@ import Testing
         }
     }
 
+    /// A client in three rooms joins each room's set: design B's `SADD`s against the real server are
+    /// clients × rooms per client. A population like this runs on one core shard, and `--shards 2` says why.
+    @Test func aClientInSeveralRoomsJoinsEveryRoom() async throws {
+        try await withRedisServer { server in
+            let file = temporaryFolder() + ".json"
+            try Data(
+                """
+                {"name": "rooms", "seed": 4, "duration": "10m", "clients": 200, "rooms": {"size": 4, "perClient": 3},
+                 "protocol": {"design": "http-polling"}, "behavior": {"online": "never", "offline": "never"}}
+                """.utf8
+            ).write(to: URL(fileURLWithPath: file))
+            let arguments = [
+                "load", file, "--speed", "30", "--duration", "3s", "--target", "redis://127.0.0.1:\(server.port)",
+                "--key-prefix", "presence-sim-test:\(UUID().uuidString):", "--out", temporaryFolder(),
+            ]
+            let result = try presenceSim(arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            let connection = try await server.connect()
+            let stats = try await connection.send(["INFO", "commandstats"]).stringValue ?? ""
+            await connection.close()
+            let calls = stats.split(separator: "\r\n").first { $0.hasPrefix("cmdstat_sadd:") }
+                .flatMap { $0.split(separator: ",").first?.split(separator: "=").last }.flatMap { Int($0) }
+            // Every client arrives within the first simulated minute and the test covers 90 s: 600 joins,
+            // less any the tester had not reached when its 3 s were up.
+            #expect((540...600).contains(calls ?? 0), "SADD calls: \(String(describing: calls))")
+            let refused = try presenceSim(arguments + ["--shards", "2"])
+            #expect(refused.status == 64 && refused.stderr.contains("rooms.perClient"), "\(refused.stderr)")
+        }
+    }
+
     /// Error replies are counted by kind; once more than 5% of the operations failed, the test stops with a
     /// partial report marked incomplete and exits 69. Here every family set is already a string.
     @Test func errorRepliesStopTheTestWithAPartialReport() async throws {
