@@ -91,11 +91,8 @@ extension Validator {
         let high = required(members, "max", expected: kind.noun).flatMap {
             integer($0, members.path("max"), range: kind.range, expected: kind.noun)
         }
-        guard let exponent, let low, let high else { return nil }
-        guard low <= high else {
-            report(path, "expected min <= max, found min \(low) and max \(high)")
-            return nil
-        }
+        if let low, let high, low > high { report(path, "expected min <= max, found min \(low) and max \(high)") }
+        guard let exponent, let low, let high, low <= high else { return nil }
         return .zipf(exponent: exponent, min: low, max: high)
     }
 

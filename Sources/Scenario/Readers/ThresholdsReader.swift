@@ -26,7 +26,8 @@ extension Validator {
             if let near = Suggestions.closest(to: cohort, among: cohorts) { message += "; did you mean '\(near)'?" }
             let hint =
                 cohorts.isEmpty
-                ? "the scenario has no cohorts" : "the scenario's cohorts are " + Suggestions.quotedList(cohorts)
+                ? "the scenario has no cohorts"
+                : "the scenario's cohorts are " + cohorts.map { "'\($0)'" }.joined(separator: ", ")
             report(path, message, hint: hint)
             return nil
         }
