@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The in-memory TTL presence store: standard library and swift-collections only.
@@ -37,13 +38,16 @@ let package = Package(
         ),
         // Report model, metrics, thresholds, and the JSON / Markdown / HTML / terminal renderers.
         .target(name: "Reporting", dependencies: ["Scenario", "Simulation"]),
-        // A RESP2 codec and a pooled, pipelining Redis client over SwiftNIO, for load-testing a user's Redis.
+        // A RESP2 codec and a pooled, pipelining Redis client over SwiftNIO (and TLS over swift-nio-ssl), for
+        // load-testing a user's Redis.
         .target(
             name: "RedisTarget",
             dependencies: [
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(name: "PresenceCoreTests", dependencies: ["PresenceCore"]),

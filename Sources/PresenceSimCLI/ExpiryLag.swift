@@ -21,12 +21,15 @@ struct ExpiryLag: ParsableCommand {
             With --target the model uses the server's own hz and active-expire-effort (CONFIG GET). The \
             measurement sets notify-keyspace-events to include E and x for its duration (CONFIG SET) and \
             puts the previous value back; its keys start with --key-prefix and are deleted at the end. A \
-            host other than this machine needs --allow-remote.
+            host other than this machine needs --allow-remote. A rediss:// target is reached over TLS \
+            (--tls-ca FILE for the CAs to trust instead of the system's; --tls-insecure, for a test server \
+            with a self-signed certificate only, skips verification).
 
             Examples:
               presence-sim expiry-lag --others 10000 --probes 1000
               presence-sim expiry-lag --others 10000 --probes 1000 --target redis://127.0.0.1:6379
               presence-sim expiry-lag --others 100000 --probes 1000 --window 180s --target redis://127.0.0.1:6379
+              presence-sim expiry-lag --others 10000 --probes 1000 --target rediss://localhost:6380 --tls-ca ca.pem
 
             Exit codes: 0 ok · 64 bad input · 69 the Redis target cannot be reached or failed.
             """
@@ -56,7 +59,7 @@ struct ExpiryLag: ParsableCommand {
     @Option(help: "The model's seed.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Also measure this Redis server.", valueName: "redis://[:password@]host:port[/db]"))
+    @Option(help: ArgumentHelp("Also measure this Redis server.", valueName: "redis[s]://[:password@]host:port[/db]"))
     var target: String?
 
     @Option(
@@ -67,6 +70,8 @@ struct ExpiryLag: ParsableCommand {
 
     @Flag(name: .customLong("allow-remote"), help: "Allow a --target that is not this machine.")
     var allowRemote = false
+
+    @OptionGroup var tls: RedisTLSOptions
 
     @Option(help: "What to print: text (a table) or json.")
     var format: OutputFormat = .text
@@ -85,8 +90,9 @@ struct ExpiryLag: ParsableCommand {
         if target != nil, hz != nil || effort != nil {
             throw ValidationError("--hz and --effort set the model alone; with --target the server's own are used")
         }
-        if target == nil, keyPrefix != nil || allowRemote {
-            throw ValidationError("--key-prefix and --allow-remote apply to a measurement with --target")
+        if target == nil, keyPrefix != nil || allowRemote || tls.caFile != nil || tls.insecure {
+            throw ValidationError(
+                "--key-prefix, --allow-remote, --tls-ca and --tls-insecure apply to a measurement with --target")
         }
         _ = try probe()
         _ = try redisConfiguration()
@@ -103,12 +109,13 @@ struct ExpiryLag: ParsableCommand {
 
     func redisConfiguration() throws -> RedisConfiguration? {
         guard let target else { return nil }
-        let configuration: RedisConfiguration
+        var configuration: RedisConfiguration
         do {
             configuration = try RedisConfiguration(url: target)
         } catch {
             throw ValidationError("--target: \(error)")
         }
+        configuration = try tls.apply(to: configuration)
         guard configuration.isLoopback || allowRemote else {
             throw ValidationError(
                 "--target: \(RedisSession.url(configuration)) is not this machine: add --allow-remote if that is "
@@ -145,6 +152,7 @@ struct ExpiryLag: ParsableCommand {
                 measured = outcome
             } catch let error as RedisTargetError {
                 printError("error: --target \(RedisSession.url(configuration)): \(error)")
+                RedisSession.printTLSHint(error, configuration)
                 throw ExitCode(RedisSession.unavailable)
             }
         }

@@ -33,11 +33,12 @@ struct Load: ParsableCommand {
               presence-sim load Scenarios/family-chat.json --speed 100 --shards 2 --duration 30s
               presence-sim load Scenarios/big-room.json --ramp --shards 1,2 --step 3s --max-lag 20ms
               presence-sim load Scenarios/family-chat.json --target redis://127.0.0.1:6379 --speed 20
+              presence-sim load Scenarios/family-chat.json --target rediss://127.0.0.1:6380 --tls-ca ca.pem
 
             Ctrl-C (or SIGTERM) stops the test within a second and still writes what was measured, marked \
             "complete": false; a second Ctrl-C quits at once.
 
-            --target redis://[:password@]host:port[/db] also sends each operation to that Redis server \
+            --target redis[s]://[:password@]host:port[/db] also sends each operation to that Redis server \
             as the design's seed issues it (design A's SADD, SET … PX, SREM and SMEMBERS; design B's SET … PX, \
             SADD + PEXPIRE, SREM and pipelined GETs), and times the round trips: the latency is then \
             Redis's. The password may come from REDIS_PASSWORD instead of the URL; it is never printed. Keys \
@@ -46,6 +47,11 @@ struct Load: ParsableCommand {
             cannot target Redis. A host other than this machine needs --allow-remote. The test stops, with a \
             partial report marked "complete": false, once more than 5% of its operations failed (at least \
             20).
+
+            rediss://… speaks TLS to the server, verifying its certificate, for the URL's host, against the \
+            system's trust roots or, with --tls-ca FILE, the CAs in that PEM file. --tls-insecure skips the \
+            verification: INSECURE, for a test server with a self-signed certificate only. A failed TLS \
+            handshake exits 69, like an unreachable server; a CA file that cannot be used, 64.
 
             --observe-expiry (with --target) measures how late Redis announces that the test's keys expired: \
             it adds E and x to notify-keyspace-events for the test (CONFIG SET; the previous value is put \
@@ -56,8 +62,8 @@ struct Load: ParsableCommand {
             touches it or its active-expiry cycle finds it, so with many keys the event comes seconds to \
             minutes late: a design that reacts to expiry through these events inherits that lag.
 
-            Exit codes: 0 ok · 64 bad input (also a refused Redis password) · 69 the Redis target cannot be \
-            reached, or failed during the test (the report is written) · 1 internal failure · 130 / 143 \
+            Exit codes: 0 ok · 64 bad input (also a refused Redis password, or a --tls-ca file that cannot \
+            be used) · 69 the Redis target cannot be reached (or its TLS handshake failed), or failed during the test (the report is written) · 1 internal failure · 130 / 143 \
             stopped by SIGINT / SIGTERM.
             """
     )
@@ -123,7 +129,7 @@ struct Load: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Also drive this Redis server with the design's commands (password also from REDIS_PASSWORD).",
-            valueName: "redis://[:password@]host:port[/db]"))
+            valueName: "redis[s]://[:password@]host:port[/db]"))
     var target: String?
 
     @Option(help: "Connections to the --target server (default 4).")
@@ -137,6 +143,8 @@ struct Load: ParsableCommand {
 
     @Flag(name: .customLong("allow-remote"), help: "Allow a --target that is not this machine.")
     var allowRemote = false
+
+    @OptionGroup var tls: RedisTLSOptions
 
     @Flag(
         name: .customLong("observe-expiry"),
@@ -167,18 +175,22 @@ struct Load: ParsableCommand {
     /// The `--target` server's configuration, checked; nil without `--target`.
     func redisConfiguration() throws -> RedisConfiguration? {
         guard let target else {
-            if keyPrefix != nil || connections != nil || allowRemote || observeExpiry {
+            if keyPrefix != nil || connections != nil || allowRemote || observeExpiry || tls.caFile != nil
+                || tls.insecure
+            {
                 throw ValidationError(
-                    "--key-prefix, --connections, --allow-remote and --observe-expiry apply to a test with --target")
+                    "--key-prefix, --connections, --allow-remote, --observe-expiry, --tls-ca and --tls-insecure "
+                        + "apply to a test with --target")
             }
             return nil
         }
-        let configuration: RedisConfiguration
+        var configuration: RedisConfiguration
         do {
             configuration = try RedisConfiguration(url: target)
         } catch {
             throw ValidationError("--target: \(error)")
         }
+        configuration = try tls.apply(to: configuration)
         guard configuration.isLoopback || allowRemote else {
             throw ValidationError(
                 "--target: \(RedisSession.url(configuration)) is not this machine; a load test sends it thousands "

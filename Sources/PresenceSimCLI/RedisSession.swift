@@ -31,7 +31,8 @@ struct RedisSession {
     /// The target's URL without credentials.
     static func url(_ configuration: RedisConfiguration) -> String {
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        return "redis://\(host):\(configuration.port)/\(configuration.database)"
+        let scheme = configuration.tls == nil ? "redis" : "rediss"
+        return "\(scheme)://\(host):\(configuration.port)/\(configuration.database)"
     }
 
     static func open(_ configuration: RedisConfiguration, connections: Int, keyPrefix: String) throws -> RedisSession {
@@ -51,10 +52,26 @@ struct RedisSession {
             }
         } catch let error as RedisTargetError {
             printError("error: --target \(url(configuration)): \(error)")
+            printTLSHint(error, configuration)
             switch error {
-            case .authenticationRequired, .invalidPassword: throw ExitCode(64)
+            case .authenticationRequired, .invalidPassword, .tlsConfiguration: throw ExitCode(64)
             default: throw ExitCode(unavailable)
             }
+        }
+    }
+
+    /// What to try after a failed TLS handshake, on a second line.
+    static func printTLSHint(_ error: RedisTargetError, _ configuration: RedisConfiguration) {
+        guard case .tlsHandshakeFailed(_, _, let reason) = error, reason.contains("certificate") else { return }
+        switch configuration.tls?.verification {
+        case .systemTrustRoots:
+            printError(
+                "hint: give the certificate authority that signed the server's certificate with --tls-ca FILE "
+                    + "(or --tls-insecure for a test server only)")
+        case .certificateAuthorities(let file):
+            printError("hint: is the server's certificate signed by a CA in \(file), and for \(configuration.host)?")
+        default:
+            break
         }
     }
 
@@ -145,6 +162,7 @@ struct ExpiryWatch {
             }
         } catch let error as RedisTargetError {
             printError("error: --observe-expiry: \(RedisSession.url(configuration)): \(error)")
+            RedisSession.printTLSHint(error, configuration)
             throw ExitCode(RedisSession.unavailable)
         }
     }
@@ -160,5 +178,52 @@ struct ExpiryWatch {
         } catch {
             return "\(error)"
         }
+    }
+}
+
+/// `--tls-ca` and `--tls-insecure`: how a `rediss://` target's certificate is verified.
+struct RedisTLSOptions: ParsableArguments {
+    @Option(
+        name: .customLong("tls-ca"),
+        help: ArgumentHelp(
+            "With a rediss:// --target: trust only the certificate authorities in this PEM file (default: the "
+                + "system's trust roots).",
+            valueName: "file"),
+        completion: .file(extensions: ["pem", "crt"]))
+    var caFile: String?
+
+    @Flag(
+        name: .customLong("tls-insecure"),
+        help: ArgumentHelp(
+            "With a rediss:// --target: accept any certificate, unverified. INSECURE: for a test server with a "
+                + "self-signed certificate only."))
+    var insecure = false
+
+    /// `configuration` with the TLS options applied and the CA file read; a `ValidationError` (exit 64) for
+    /// options that do not fit the URL or a CA file that cannot be used.
+    func apply(to configuration: RedisConfiguration) throws -> RedisConfiguration {
+        guard configuration.tls != nil else {
+            if caFile != nil || insecure {
+                throw ValidationError("--tls-ca and --tls-insecure apply to a rediss:// --target (Redis over TLS)")
+            }
+            return configuration
+        }
+        if caFile != nil, insecure {
+            throw ValidationError("--tls-ca and --tls-insecure exclude each other: verify against a CA, or not at all")
+        }
+        var configured = configuration
+        if let caFile {
+            configured.tls = RedisTLS(verification: .certificateAuthorities(file: caFile))
+        } else if insecure {
+            configured.tls = RedisTLS(verification: .none)
+        }
+        do {
+            try configured.tls?.validate()
+        } catch {
+            let option = caFile == nil ? "--target" : "--tls-ca"
+            guard case .tlsConfiguration(let message) = error else { throw ValidationError("\(option): \(error)") }
+            throw ValidationError("\(option): \(message)")
+        }
+        return configured
     }
 }

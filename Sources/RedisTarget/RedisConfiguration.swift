@@ -31,6 +31,8 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var commandTimeout: Duration
     /// The bounds on what the server may send.
     public var parserLimits: RESPParser.Limits
+    /// TLS for the connections (`rediss://`); nil speaks plain TCP (`redis://`).
+    public var tls: RedisTLS?
 
     /// A configuration with the given fields.
     public init(
@@ -41,7 +43,8 @@ public struct RedisConfiguration: Sendable, Hashable {
         database: Int = 0,
         connectTimeout: Duration = .seconds(3),
         commandTimeout: Duration = .seconds(10),
-        parserLimits: RESPParser.Limits = RESPParser.Limits()
+        parserLimits: RESPParser.Limits = RESPParser.Limits(),
+        tls: RedisTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -51,18 +54,20 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
         self.parserLimits = parserLimits
+        self.tls = tls
     }
 
-    /// Reads `redis://[[user:]password@]host[:port][/db]`.
+    /// Reads `redis://[[user:]password@]host[:port][/db]`, or `rediss://…` for Redis over TLS.
     ///
     /// As with `redis-cli -u`, user information without a colon is a password, `user:password` is an ACL user
     /// and its password, and `:password` is the default user's password; both may be percent-encoded. IPv6
     /// addresses go in brackets (`redis://[::1]:6379`). The port defaults to 6379 and the database to 0. When
     /// the URL has no password, `environmentPassword` is used, which defaults to `REDIS_PASSWORD` from the
     /// process environment (so the password need not appear on a command line); an empty one counts as none.
+    /// `rediss://` sets ``tls`` to verify the server against the system's trust roots; set ``tls`` to verify
+    /// against other certificate authorities.
     ///
-    /// - Throws: ``RedisTargetError/tlsNotSupported`` for `rediss://`, ``RedisTargetError/invalidURL(_:)``
-    ///   for anything else it cannot read.
+    /// - Throws: ``RedisTargetError/invalidURL(_:)`` for anything it cannot read.
     public init(
         url: String,
         environmentPassword: String? = RedisConfiguration.passwordFromEnvironment
@@ -71,11 +76,8 @@ public struct RedisConfiguration: Sendable, Hashable {
             throw .invalidURL("expected redis://host:port, got '\(Self.redacted(url))'")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard scheme != "rediss" else {
-            throw .tlsNotSupported
-        }
-        guard scheme == "redis" else {
-            throw .invalidURL("the scheme must be redis://, not \(scheme)://")
+        guard scheme == "redis" || scheme == "rediss" else {
+            throw .invalidURL("the scheme must be redis:// or rediss:// (TLS), not \(scheme)://")
         }
         var rest = url[schemeEnd.upperBound...]
         guard !rest.contains("?"), !rest.contains("#") else {
@@ -149,7 +151,8 @@ public struct RedisConfiguration: Sendable, Hashable {
             port: port,
             username: username.flatMap { $0.isEmpty ? nil : $0 },
             password: password,
-            database: database
+            database: database,
+            tls: scheme == "rediss" ? RedisTLS() : nil
         )
     }
 
@@ -222,7 +225,7 @@ public struct RedisConfiguration: Sendable, Hashable {
 extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The target as a URL, with `***` in place of the password.
     public var description: String {
-        var text = "redis://"
+        var text = self.tls == nil ? "redis://" : "rediss://"
         if let username {
             text += username
         }

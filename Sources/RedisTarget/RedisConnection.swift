@@ -10,7 +10,8 @@ import NIOPosix
     import Darwin
 #endif
 
-/// One TCP connection to a Redis server, speaking RESP2, with any number of commands in flight.
+/// One TCP connection to a Redis server, speaking RESP2 (over TLS for ``RedisConfiguration/tls``), with any
+/// number of commands in flight.
 ///
 /// Commands are written as they are sent, without waiting for earlier replies; replies come back in the order
 /// of the commands, and the connection hands each to the command that is first in line. Every command ends: with
@@ -35,8 +36,9 @@ public final class RedisConnection: RedisClient {
     /// - Throws: ``RedisTargetError/connectionRefused(host:port:)``,
     ///   ``RedisTargetError/connectTimeout(host:port:after:)``, ``RedisTargetError/connectFailed(host:port:reason:)``,
     ///   ``RedisTargetError/authenticationRequired`` when the server wants a password and none was given,
-    ///   ``RedisTargetError/invalidPassword(_:)`` when it refused the one given, and
-    ///   ``RedisTargetError/server(_:)`` when `SELECT` fails.
+    ///   ``RedisTargetError/invalidPassword(_:)`` when it refused the one given,
+    ///   ``RedisTargetError/server(_:)`` when `SELECT` fails, and, with TLS,
+    ///   ``RedisTargetError/tlsConfiguration(_:)`` and ``RedisTargetError/tlsHandshakeFailed(host:port:reason:)``.
     public static func connect(
         to configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -83,11 +85,18 @@ public final class RedisConnection: RedisClient {
         let connectTimeout = TimeAmount(configuration.connectTimeout)
         let deadline = NIODeadline.now() + connectTimeout
         let limits = configuration.parserLimits
+        // Made here rather than per channel, so that a bad CA file is reported as itself.
+        _ = try configuration.tls?.context()
+        let tlsHandshake = TLSHandshake()
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = configuration.tls {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            tls.handlers(host: configuration.host, port: configuration.port, handshake: tlsHandshake))
+                    }
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(RESPValueDecoder(limits: limits)),
                         RedisCommandHandler(pushes: pushes)
@@ -98,14 +107,16 @@ public final class RedisConnection: RedisClient {
         do {
             channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
         } catch {
-            throw Self.connectError(error, configuration: configuration)
+            throw tlsHandshake.failure ?? Self.connectError(error, configuration: configuration)
         }
         let connection = RedisConnection(channel: channel, configuration: configuration)
         do {
-            try await connection.handshake(deadline: deadline)
+            try await connection.handshake(deadline: deadline, tls: configuration.tls == nil ? nil : tlsHandshake)
         } catch {
             await connection.close()
-            throw error
+            // A failed handshake may close the channel before the first command is written, which then fails
+            // as a lost connection: the handshake's failure says why.
+            throw tlsHandshake.failure ?? error
         }
         return connection
     }
@@ -151,7 +162,7 @@ public final class RedisConnection: RedisClient {
     }
 
     /// `AUTH` (when there is a password), `SELECT` (for a database other than 0) and `PING`, in one round trip.
-    private func handshake(deadline: NIODeadline) async throws {
+    private func handshake(deadline: NIODeadline, tls: TLSHandshake?) async throws {
         var commands: [[String]] = []
         if let password = self.configuration.password {
             commands.append(["AUTH"] + (self.configuration.username.map { [$0] } ?? []) + [password])
@@ -165,6 +176,9 @@ public final class RedisConnection: RedisClient {
         do {
             replies = try await self.submit(commands, timeout: .nanoseconds(max(remaining.nanoseconds, 1)))
         } catch RedisTargetError.timeout {
+            if let error = tls?.timeoutError(self.configuration) {
+                throw error
+            }
             throw RedisTargetError.connectTimeout(
                 host: self.configuration.host,
                 port: self.configuration.port,

@@ -5,8 +5,11 @@
 public enum RedisTargetError: Error, Hashable, CustomStringConvertible {
     /// The target URL could not be read; the message says which part and what was expected.
     case invalidURL(String)
-    /// The URL asked for TLS (`rediss://`), which this client does not speak.
-    case tlsNotSupported
+    /// The TLS settings cannot be used, such as a CA file that cannot be read or holds no certificate.
+    case tlsConfiguration(String)
+    /// The TLS handshake with a `rediss://` server failed: its certificate was not trusted or not for the host,
+    /// or the server does not speak TLS on that port.
+    case tlsHandshakeFailed(host: String, port: Int, reason: String)
     /// Nothing listens on the port: the connection was refused.
     case connectionRefused(host: String, port: Int)
     /// The connection, including authentication and database selection, did not complete in time.
@@ -40,8 +43,10 @@ public enum RedisTargetError: Error, Hashable, CustomStringConvertible {
         switch self {
         case .invalidURL(let message):
             return "invalid Redis URL: \(message)"
-        case .tlsNotSupported:
-            return "rediss:// (Redis over TLS) is not supported: use redis:// to a server or proxy without TLS"
+        case .tlsConfiguration(let message):
+            return "TLS: \(message)"
+        case .tlsHandshakeFailed(let host, let port, let reason):
+            return "TLS handshake with \(Self.endpoint(host, port)) failed: \(reason)"
         case .connectionRefused(let host, let port):
             return "connection refused by \(Self.endpoint(host, port)): is redis-server running on that port?"
         case .connectTimeout(let host, let port, let after):

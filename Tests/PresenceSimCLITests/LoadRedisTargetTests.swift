@@ -237,4 +237,101 @@ import Testing
         #expect(result.stderr.contains("is not this machine") && result.stderr.contains("--allow-remote"))
         #expect(ContinuousClock.now - started < .seconds(2))
     }
+
+    // MARK: rediss://
+
+    /// Design A over TLS, verified against the test server's CA: the test completes, the report shows the
+    /// rediss:// URL without the password, and no key of the test remains.
+    @Test(.enabled(if: opensslAvailable, "openssl is not installed"))
+    func designAOverTLSWithItsCA() async throws {
+        try await withRedisServer(password: "pw-not-shown", tls: true) { server in
+            let out = temporaryFolder()
+            let prefix = "presence-sim-test:\(UUID().uuidString):"
+            let result = try presenceSim([
+                "load", "Scenarios/family-chat.json", "--set", "clients=100", "--speed", "30", "--duration", "2s",
+                "--shards", "1", "--target", "rediss://:pw-not-shown@127.0.0.1:\(server.port)",
+                "--tls-ca", try #require(server.caFile), "--key-prefix", prefix, "--out", out,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try loadJSON(out)
+            #expect(report["complete"]?.boolValue == true)
+            #expect(report["target"]?["url"]?.stringValue == "rediss://127.0.0.1:\(server.port)/0")
+            #expect((report["target"]?["keysDeleted"]?.doubleValue ?? 0) > 0)
+            #expect((report["runs"]?[0]?["operations"]?["heartbeat"]?["achieved"]?.doubleValue ?? 0) > 0)
+            #expect(!(result.stdout + result.stderr).contains("pw-not-shown"))
+            #expect(try await keys(server, prefix: prefix).isEmpty)
+        }
+    }
+
+    /// Without --tls-ca the system's trust roots do not trust the test's CA: exit 69 with the host, the TLS
+    /// reason and what to do, and no report; --tls-insecure accepts the certificate.
+    @Test(.enabled(if: opensslAvailable, "openssl is not installed"))
+    func anUntrustedCertificateExits69AndTLSInsecureAcceptsIt() async throws {
+        try await withRedisServer(tls: true) { server in
+            let out = temporaryFolder()
+            let target = "rediss://127.0.0.1:\(server.port)"
+            let untrusted = try presenceSim(["load", "Scenarios/family-chat.json", "--target", target, "--out", out])
+            #expect(untrusted.status == 69, "\(untrusted.stderr)")
+            #expect(
+                untrusted.stderr.contains("TLS handshake with 127.0.0.1:\(server.port) failed"), "\(untrusted.stderr)")
+            #expect(untrusted.stderr.contains("certificate verify failed"), "\(untrusted.stderr)")
+            #expect(untrusted.stderr.contains("--tls-ca"), "\(untrusted.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+
+            let prefix = "presence-sim-test:\(UUID().uuidString):"
+            let insecure = try presenceSim([
+                "load", "Scenarios/family-chat.json", "--set", "clients=100", "--duration", "1s", "--shards", "1",
+                "--target", target, "--tls-insecure", "--key-prefix", prefix, "--out", out,
+            ])
+            #expect(insecure.status == 0, "\(insecure.stderr)")
+            #expect(try await keys(server, prefix: prefix).isEmpty)
+        }
+    }
+
+    /// rediss:// to a server without TLS exits 69 within the connect timeout (3 s), saying TLS failed.
+    @Test func aRedissURLToAPlainServerExits69WithoutHanging() async throws {
+        try await withRedisServer { server in
+            let started = ContinuousClock.now
+            let result = try presenceSim([
+                "load", "Scenarios/family-chat.json", "--target", "rediss://127.0.0.1:\(server.port)", "--tls-insecure",
+                "--out", temporaryFolder(),
+            ])
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(result.stderr.contains("TLS handshake with 127.0.0.1:\(server.port) failed"), "\(result.stderr)")
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
+
+    /// A CA file that is not there, TLS options on a redis:// URL, or both TLS options: exit 64, before any
+    /// connection.
+    @Test func badTLSOptionsExit64() throws {
+        let missing = "/nonexistent/\(UUID().uuidString).pem"
+        for (arguments, message) in [
+            (["--target", "rediss://127.0.0.1:1", "--tls-ca", missing], "cannot read the CA file \(missing)"),
+            (["--target", "redis://127.0.0.1:1", "--tls-insecure"], "apply to a rediss:// --target"),
+            (["--target", "rediss://127.0.0.1:1", "--tls-ca", missing, "--tls-insecure"], "exclude each other"),
+            (["--tls-insecure"], "apply to a test with --target"),
+        ] {
+            let result = try presenceSim(["load", "Scenarios/family-chat.json"] + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            let lag = try presenceSim(["expiry-lag"] + arguments)
+            #expect(lag.status == 64, "\(arguments): \(lag.stderr)")
+        }
+    }
+
+    /// `expiry-lag --target rediss://` measures over TLS, its keyspace-event subscription included.
+    @Test(.enabled(if: opensslAvailable, "openssl is not installed"))
+    func expiryLagOverTLS() async throws {
+        try await withRedisServer(tls: true) { server in
+            let result = try presenceSim([
+                "expiry-lag", "--others", "200", "--probes", "20", "--ttl", "200ms", "--window", "10s",
+                "--target", "rediss://localhost:\(server.port)", "--tls-ca", try #require(server.caFile),
+                "--format", "json",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try JSONValue.parse(Array(result.stdout.utf8))
+            #expect(report["redis"]?["notReceived"]?.doubleValue == 0)
+        }
+    }
 }

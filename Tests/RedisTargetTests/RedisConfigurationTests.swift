@@ -1,3 +1,4 @@
+import Foundation
 import RedisTarget
 import Testing
 
@@ -46,12 +47,34 @@ struct RedisConfigurationTests {
         #expect(RedisConfiguration(host: "h").description == "redis://h:6379/0")
     }
 
-    @Test("rediss:// is refused: TLS is not supported")
-    func tls() {
-        #expect(throws: RedisTargetError.tlsNotSupported) {
-            try RedisConfiguration(url: "rediss://h:6380", environmentPassword: nil)
+    @Test("rediss:// asks for TLS, verified against the system's trust roots; redis:// for none")
+    func tls() throws {
+        let secure = try RedisConfiguration(url: "rediss://:pw@h:6380/2", environmentPassword: nil)
+        #expect(secure.tls == RedisTLS(verification: .systemTrustRoots))
+        #expect(secure.host == "h" && secure.port == 6380 && secure.database == 2 && secure.password == "pw")
+        #expect(secure.description == "rediss://:***@h:6380/2")
+        #expect(try RedisConfiguration(url: "REDISS://h", environmentPassword: nil).tls != nil)
+        #expect(try RedisConfiguration(url: "redis://h", environmentPassword: nil).tls == nil)
+    }
+
+    @Test("a CA file that cannot be read, or holds no certificate, is refused before connecting")
+    func badCertificateAuthorities() throws {
+        let missing = "/nonexistent/\(UUID().uuidString)/ca.pem"
+        #expect(
+            throws: RedisTargetError.tlsConfiguration("cannot read the CA file \(missing): No such file or directory")
+        ) {
+            try RedisTLS(verification: .certificateAuthorities(file: missing)).validate()
         }
-        #expect(RedisTargetError.tlsNotSupported.description.contains("not supported"))
+        let notPEM = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-ca-\(UUID().uuidString)")
+        try Data("hello\n".utf8).write(to: notPEM)
+        defer { try? FileManager.default.removeItem(at: notPEM) }
+        do {
+            try RedisTLS(verification: .certificateAuthorities(file: notPEM.path)).validate()
+            Issue.record("a file without a certificate was accepted")
+        } catch {
+            #expect("\(error)".contains(notPEM.path), "\(error)")
+        }
+        try RedisTLS(verification: .none).validate()
     }
 
     @Test(

@@ -9,8 +9,12 @@ public struct RedisServer: Sendable {
     public let password: String?
     /// The server's process id, for tests that kill it.
     public let processIdentifier: Int32
+    /// For a server that speaks TLS only: the PEM file of the certificate authority that signed its
+    /// certificate (for 127.0.0.1 and localhost); nil for a server without TLS.
+    public var caFile: String? = nil
 
-    /// A configuration for this server, with its password.
+    /// A configuration for this server, with its password, and with TLS verified against ``caFile`` for a
+    /// TLS server.
     public func configuration() -> RedisConfiguration {
         RedisConfiguration(
             host: "127.0.0.1",
@@ -18,7 +22,8 @@ public struct RedisServer: Sendable {
             password: self.password,
             // Generous: a loaded machine (or a sanitizer) must not fail tests that are not about timeouts.
             connectTimeout: .seconds(10),
-            commandTimeout: .seconds(10)
+            commandTimeout: .seconds(10),
+            tls: self.caFile.map { RedisTLS(verification: .certificateAuthorities(file: $0)) }
         )
     }
 
@@ -38,8 +43,14 @@ public struct RedisServerError: Error, CustomStringConvertible {
 /// The server saves nothing (`--save '' --appendonly no`) and listens on 127.0.0.1 only. When `redis-server` is
 /// not installed this throws, so that the test fails and says how to install it: CI installs it (`.ci/run`), and
 /// a test that skipped would hide a missing install step.
+///
+/// With `tls`, the server speaks TLS only (`--port 0 --tls-port P`), with a certificate for 127.0.0.1 and
+/// localhost signed by a certificate authority made for this server alone with the `openssl` command (see
+/// ``opensslAvailable``); its PEM file is ``RedisServer/caFile``, in the server's folder, which is removed
+/// afterwards. Clients need no certificate of their own (`--tls-auth-clients no`).
 public func withRedisServer<Result>(
     password: String? = nil,
+    tls: Bool = false,
     _ body: (RedisServer) async throws -> Result
 ) async throws -> Result {
     let executable = try redisServerExecutable()
@@ -47,6 +58,7 @@ public func withRedisServer<Result>(
         .appendingPathComponent("redis-target-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
+    let certificates = tls ? try TestCertificates(in: directory) : nil
 
     // The reservation keeps other tests' servers off the port until this one listens on it; should something
     // outside the tests take it all the same, the server exits and another port is tried.
@@ -56,14 +68,24 @@ public func withRedisServer<Result>(
         defer { reservation.release() }
         let port = reservation.port
         let log = directory.appendingPathComponent("redis.log")
+        let ports =
+            certificates.map { certificates in
+                [
+                    "--port", "0", "--tls-port", String(port), "--tls-cert-file", certificates.serverCertificate,
+                    "--tls-key-file", certificates.serverKey, "--tls-ca-cert-file", certificates.caFile,
+                    "--tls-auth-clients", "no",
+                ]
+            } ?? ["--port", String(port)]
         let process = try ChildProcess(
             executable: executable,
-            arguments: [
-                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", directory.path, "--logfile", log.path,
+            arguments: ports + [
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path, "--logfile",
+                log.path,
             ] + (password.map { ["--requirepass", $0] } ?? [])
         )
-        let server = RedisServer(port: port, password: password, processIdentifier: process.processIdentifier)
+        let server = RedisServer(
+            port: port, password: password, processIdentifier: process.processIdentifier,
+            caFile: certificates?.caFile)
         if await waitUntilAnswering(server, process: process) {
             do {
                 let result = try await body(server)
@@ -91,6 +113,81 @@ private func redisServerExecutable() throws -> String {
         )
     }
     return found
+}
+
+/// Whether the tests that need the `openssl` command (to make a TLS server's certificates) can run: it is
+/// installed, or this is CI (`CI=true`), which MUST have it, so that there a missing one fails the test instead
+/// of skipping it.
+public let opensslAvailable: Bool = {
+    if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
+    return (try? opensslExecutable()) != nil
+}()
+
+private func opensslExecutable() throws -> String {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    let candidates = path.split(separator: ":").map { "\($0)/openssl" } + ["/usr/bin/openssl"]
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw RedisServerError(
+            description:
+                "openssl is not on PATH nor at /usr/bin/openssl: install it (Debian: apt-get install -y openssl)"
+        )
+    }
+    return found
+}
+
+/// A certificate authority and a server certificate it signed, for 127.0.0.1 and localhost, valid for a day,
+/// made with the `openssl` command in `directory`.
+struct TestCertificates {
+    let caFile: String
+    let serverCertificate: String
+    let serverKey: String
+
+    init(in directory: URL) throws {
+        let openssl = try opensslExecutable()
+        func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        self.caFile = file("ca.pem")
+        self.serverCertificate = file("server.pem")
+        self.serverKey = file("server.key")
+        let extensions = file("server.ext")
+        try Data(
+            """
+            subjectAltName = IP:127.0.0.1, DNS:localhost
+            basicConstraints = critical, CA:FALSE
+            keyUsage = critical, digitalSignature, keyEncipherment
+            extendedKeyUsage = serverAuth
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: extensions))
+        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for arguments in [
+            ["req", "-x509"] + key + [
+                "-keyout", file("ca.key"), "-out", self.caFile, "-days", "1", "-subj", "/CN=presence-sim test CA",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+            ["req", "-new"] + key + [
+                "-keyout", self.serverKey, "-out", file("server.csr"), "-subj", "/CN=localhost",
+            ],
+            [
+                "x509", "-req", "-in", file("server.csr"), "-CA", self.caFile, "-CAkey", file("ca.key"),
+                "-CAcreateserial", "-out", self.serverCertificate, "-days", "1", "-extfile", extensions,
+            ],
+        ] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: openssl)
+            process.arguments = arguments
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let message = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw RedisServerError(
+                    description: "openssl \(arguments.joined(separator: " ")) failed:\n"
+                        + String(decoding: message, as: UTF8.self))
+            }
+        }
+    }
 }
 
 /// A loopback TCP port bound, not listening, with `SO_REUSEADDR`, until released.

@@ -137,7 +137,8 @@ final class RedisLoadTarget: LoadTarget {
         case .connectionLost, .connectionClosed: return "connection lost"
         case .protocolError: return "protocol error"
         case .unexpectedReply: return "unexpected reply"
-        case .invalidURL, .tlsNotSupported, .connectionRefused, .connectTimeout, .connectFailed, .emptyCommand:
+        case .invalidURL, .tlsConfiguration, .tlsHandshakeFailed, .connectionRefused, .connectTimeout, .connectFailed,
+            .emptyCommand:
             return "connect"
         }
     }
