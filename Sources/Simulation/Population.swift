@@ -94,16 +94,6 @@ public final class Population: Sendable {
         return low < range.upperBound && clientRooms[low] == room ? Int(clientSlots[low]) : nil
     }
 
-    /// The other members a client shares at least one room with, counted once each.
-    public func peerCount(of client: ClientID) -> Int {
-        let rooms = rooms(of: client)
-        if rooms.count == 1 { return size(of: rooms.first!) - 1 }
-        var peers = Set<UInt32>()
-        for room in rooms { peers.formUnion(members(of: room)) }
-        peers.remove(client.rawValue)
-        return peers.count
-    }
-
     // MARK: Filling rooms
 
     private struct Layout {

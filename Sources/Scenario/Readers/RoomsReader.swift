@@ -122,17 +122,6 @@ extension Validator {
 }
 
 extension CountDistribution {
-    /// The largest value a draw can take (for a log-normal, its 99.99th percentile).
-    public var largest: Int {
-        switch self {
-        case .constant(let value): value
-        case .uniform(_, let high): high
-        case .zipf(_, _, let high): high
-        case .lognormal(let median, let p99):
-            Int(min(1e9, Self.lognormalValue(median: median, p99: p99, z: 3.719)).rounded())
-        }
-    }
-
     /// The mean and the mean square of a draw capped at `cap`: a zipf or log-normal draw above it is drawn
     /// again (the distribution is truncated), a constant or uniform one is cut to it, as the population
     /// does.
