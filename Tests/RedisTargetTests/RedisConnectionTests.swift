@@ -257,18 +257,18 @@ struct RedisConnectionFailureTests {
         }
     }
 
-    @Test("a server that accepts and never answers: connectTimeout, on time")
+    /// The configured timeout ends the wait. No wall-clock bound: on a loaded machine the test's task may
+    /// resume minutes after the event loop failed the connect (126 s once, with both cooperative threads busy
+    /// with other tests' runs), which says nothing about the client.
+    @Test("a server that accepts and never answers: connectTimeout")
     func connectTimeout() async throws {
         try await withSilentServer(replying: nil) { port in
             let configuration = RedisConfiguration(host: "127.0.0.1", port: port, connectTimeout: .milliseconds(300))
-            let start = ContinuousClock.now
             await #expect(
                 throws: RedisTargetError.connectTimeout(host: "127.0.0.1", port: port, after: .milliseconds(300))
             ) {
                 try await RedisConnection.connect(to: configuration)
             }
-            // Well under the default 3 s, with room for a busy machine.
-            #expect(ContinuousClock.now - start < .milliseconds(2900))
         }
     }
 
