@@ -16,14 +16,27 @@ struct Result {
 
 /// Runs `presence-sim` with `arguments` in the repository folder; stdout and stderr are pipes, not a
 /// terminal, so there is no colour and no progress bar.
-func presenceSim(_ arguments: [String]) throws -> Result {
-    try execute(binary, arguments, in: repository)
+func presenceSim(_ arguments: [String], limit: Duration = .seconds(900)) throws -> Result {
+    try execute(binary, arguments, in: repository, limit: limit)
+}
+
+/// Terminates `process` if it is still running after `limit`, unless the returned item is cancelled first.
+func terminate(_ process: Process, after limit: Duration) -> DispatchWorkItem {
+    let watchdog = DispatchWorkItem {
+        if process.isRunning { process.terminate() }
+    }
+    let (seconds, attoseconds) = limit.components
+    let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: watchdog)
+    return watchdog
 }
 
 /// Runs `executable` with `arguments` in `folder`, with `environment` added to this process's, and
-/// collects its exit status and output.
+/// collects its exit status and output. A process still running after `limit` is terminated (its status is
+/// then `SIGTERM`'s), so that a hang fails its test instead of stalling the suite.
 func execute(
-    _ executable: URL, _ arguments: [String], in folder: URL, environment: [String: String] = [:]
+    _ executable: URL, _ arguments: [String], in folder: URL, environment: [String: String] = [:],
+    limit: Duration = .seconds(900)
 ) throws -> Result {
     let process = Process()
     process.executableURL = executable
@@ -37,9 +50,11 @@ func execute(
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    let watchdog = terminate(process, after: limit)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    watchdog.cancel()
     return Result(
         status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
         stderr: String(decoding: stderr, as: UTF8.self))

@@ -150,18 +150,22 @@ import Testing
     @Test func aServerThatGoesAwayEndsTheTest() async throws {
         try await withRedisServer { server in
             let out = temporaryFolder()
-            let started = ContinuousClock.now
             let process = try start([
                 "load", "Scenarios/http-polling.json", "--set", "clients=300", "--speed", "30", "--duration", "20s",
                 "--shards", "2", "--target", "redis://127.0.0.1:\(server.port)", "--out", out,
             ])
             try await Task.sleep(for: .seconds(1.5))
             kill(server.processIdentifier, SIGKILL)
+            let watchdog = terminate(process, after: .seconds(120))
             process.waitUntilExit()
+            watchdog.cancel()
             #expect(process.terminationStatus == 69)
-            #expect(ContinuousClock.now - started < .seconds(15))
             let report = try loadJSON(out)
             #expect(report["complete"]?.boolValue == false)
+            // Ended by the lost server, before the 20 s at 30× (600 simulated seconds) it was given.
+            let run = report["runs"]?[0]
+            #expect(run?["targetStopReason"]?.stringValue != nil)
+            #expect((run?["simulatedSeconds"]?.doubleValue ?? .infinity) < 600)
             #expect((report["target"]?["errors"]?["connection lost"]?.doubleValue ?? 0) >= 20)
             #expect(report["target"]?["cleanupError"]?.stringValue != nil)
         }
@@ -235,13 +239,12 @@ import Testing
     }
 
     /// A host that is not this machine is refused before any connection: 10.255.255.1 is never dialled (a
-    /// connection attempt would take the connect timeout, or fail with another message).
+    /// connection attempt would end in the connect timeout's message, exit 69).
     @Test func aRemoteHostNeedsAllowRemote() throws {
-        let started = ContinuousClock.now
         let result = try presenceSim(["load", "Scenarios/family-chat.json", "--target", "redis://10.255.255.1:6379"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("is not this machine") && result.stderr.contains("--allow-remote"))
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(!result.stderr.contains("within"))
     }
 
     // MARK: rediss://
@@ -294,17 +297,17 @@ import Testing
         }
     }
 
-    /// rediss:// to a server without TLS exits 69 within the connect timeout (3 s), saying TLS failed.
+    /// rediss:// to a server without TLS exits 69 when the connect timeout (3 s) ends the handshake, saying
+    /// TLS failed. A hang would be terminated after two minutes, with another status.
     @Test func aRedissURLToAPlainServerExits69WithoutHanging() async throws {
         try await withRedisServer { server in
-            let started = ContinuousClock.now
-            let result = try presenceSim([
-                "load", "Scenarios/family-chat.json", "--target", "rediss://127.0.0.1:\(server.port)", "--tls-insecure",
-                "--out", temporaryFolder(),
-            ])
+            let result = try presenceSim(
+                [
+                    "load", "Scenarios/family-chat.json", "--target", "rediss://127.0.0.1:\(server.port)",
+                    "--tls-insecure", "--out", temporaryFolder(),
+                ], limit: .seconds(120))
             #expect(result.status == 69, "\(result.stderr)")
             #expect(result.stderr.contains("TLS handshake with 127.0.0.1:\(server.port) failed"), "\(result.stderr)")
-            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 

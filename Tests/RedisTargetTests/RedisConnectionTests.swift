@@ -272,11 +272,14 @@ struct RedisConnectionFailureTests {
         }
     }
 
+    /// The garbage answers the connect's `PING`. The connect timeout is long so that a loaded machine, whose
+    /// event loop may take seconds to run the reply handler, cannot turn the protocol error into a timeout.
     @Test("a server that sends garbage: protocolError")
     func garbage() async throws {
         try await withSilentServer(replying: "?garbage\r\n") { port in
+            let configuration = RedisConfiguration(host: "127.0.0.1", port: port, connectTimeout: .seconds(120))
             await #expect(throws: RedisTargetError.protocolError(.unknownType(UInt8(ascii: "?")))) {
-                try await RedisConnection.connect(to: RedisConfiguration(host: "127.0.0.1", port: port))
+                try await RedisConnection.connect(to: configuration)
             }
         }
     }

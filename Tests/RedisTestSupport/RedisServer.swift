@@ -20,9 +20,10 @@ public struct RedisServer: Sendable {
             host: "127.0.0.1",
             port: self.port,
             password: self.password,
-            // Generous: a loaded machine (or a sanitizer) must not fail tests that are not about timeouts.
-            connectTimeout: .seconds(10),
-            commandTimeout: .seconds(10),
+            // Generous: on a loaded machine (or under a sanitizer) a test's task can resume tens of seconds
+            // after its reply arrived, and tests that are not about timeouts must not fail for it.
+            connectTimeout: .seconds(120),
+            commandTimeout: .seconds(120),
             tls: self.caFile.map { RedisTLS(verification: .certificateAuthorities(file: $0)) }
         )
     }
