@@ -72,6 +72,16 @@ public struct PresenceStore: Sendable {
             case .membershipExpired(let room, _): room
             }
         }
+
+        /// The client whose entry or typing flag changed (nil for a room's member set).
+        public var client: ClientID? {
+            switch self {
+            case .joined(let key, _), .left(let key), .expired(let key), .statusChanged(let key, _, _),
+                .typingStarted(let key), .typingStopped(let key, _):
+                key.client
+            case .membershipExpired: nil
+            }
+        }
     }
 
     /// A presence entry as stored.

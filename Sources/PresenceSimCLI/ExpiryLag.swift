@@ -59,19 +59,7 @@ struct ExpiryLag: ParsableCommand {
     @Option(help: "The model's seed.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Also measure this Redis server.", valueName: "redis[s]://[:password@]host:port[/db]"))
-    var target: String?
-
-    @Option(
-        name: .customLong("key-prefix"),
-        help: ArgumentHelp(
-            "What the measurement's keys start with (default presence-sim:<run id>:).", valueName: "prefix"))
-    var keyPrefix: String?
-
-    @Flag(name: .customLong("allow-remote"), help: "Allow a --target that is not this machine.")
-    var allowRemote = false
-
-    @OptionGroup var tls: RedisTLSOptions
+    @OptionGroup(title: "Redis target") var redisTarget: RedisTargetOptions
 
     @Option(help: "What to print: text (a table) or json.")
     var format: OutputFormat = .text
@@ -87,12 +75,11 @@ struct ExpiryLag: ParsableCommand {
         if let effort, !RedisExpiry.allowedEffort.contains(effort) {
             throw ValidationError("--effort: expected 1 to 10, found \(effort)")
         }
-        if target != nil, hz != nil || effort != nil {
+        if redisTarget.target != nil, hz != nil || effort != nil {
             throw ValidationError("--hz and --effort set the model alone; with --target the server's own are used")
         }
-        if target == nil, keyPrefix != nil || allowRemote || tls.caFile != nil || tls.insecure {
-            throw ValidationError(
-                "--key-prefix, --allow-remote, --tls-ca and --tls-insecure apply to a measurement with --target")
+        if redisTarget.target == nil, redisTarget.needTarget {
+            throw ValidationError("\(RedisTargetOptions.needingTarget) apply to a measurement with --target")
         }
         _ = try probe()
         _ = try redisConfiguration()
@@ -107,25 +94,7 @@ struct ExpiryLag: ParsableCommand {
             window: Interval(seconds: window), seed: seed)
     }
 
-    func redisConfiguration() throws -> RedisConfiguration? {
-        guard let target else { return nil }
-        var configuration: RedisConfiguration
-        do {
-            configuration = try RedisConfiguration(url: target)
-        } catch {
-            throw ValidationError("--target: \(error)")
-        }
-        configuration = try tls.apply(to: configuration)
-        guard configuration.isLoopback || allowRemote else {
-            throw ValidationError(
-                "--target: \(RedisSession.url(configuration)) is not this machine: add --allow-remote if that is "
-                    + "what you want")
-        }
-        if let keyPrefix, keyPrefix.isEmpty {
-            throw ValidationError("--key-prefix: expected a prefix such as presence-sim:test:, found an empty one")
-        }
-        return configuration
-    }
+    func redisConfiguration() throws -> RedisConfiguration? { try redisTarget.configuration(risk: "") }
 
     func run() throws {
         let probe = try probe()
@@ -133,7 +102,7 @@ struct ExpiryLag: ParsableCommand {
         var measured: ExpiryLagProbe.Outcome?
         var version: String?
         if let configuration = try redisConfiguration() {
-            let prefix = keyPrefix ?? RedisSession.defaultKeyPrefix()
+            let prefix = redisTarget.prefix
             do {
                 let (settings, serverVersion, outcome) = try blockingWait {
                     let client = try await RedisConnection.connect(to: configuration)

@@ -126,25 +126,10 @@ struct Load: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    @Option(
-        help: ArgumentHelp(
-            "Also drive this Redis server with the design's commands (password also from REDIS_PASSWORD).",
-            valueName: "redis[s]://[:password@]host:port[/db]"))
-    var target: String?
+    @OptionGroup(title: "Redis target") var redisTarget: RedisTargetOptions
 
     @Option(help: "Connections to the --target server (default 4).")
     var connections: Int?
-
-    @Option(
-        name: .customLong("key-prefix"),
-        help: ArgumentHelp(
-            "What every key the test writes starts with (default presence-sim:<run id>:).", valueName: "prefix"))
-    var keyPrefix: String?
-
-    @Flag(name: .customLong("allow-remote"), help: "Allow a --target that is not this machine.")
-    var allowRemote = false
-
-    @OptionGroup var tls: RedisTLSOptions
 
     @Flag(
         name: .customLong("observe-expiry"),
@@ -174,33 +159,19 @@ struct Load: ParsableCommand {
 
     /// The `--target` server's configuration, checked; nil without `--target`.
     func redisConfiguration() throws -> RedisConfiguration? {
-        guard let target else {
-            if keyPrefix != nil || connections != nil || allowRemote || observeExpiry || tls.caFile != nil
-                || tls.insecure
-            {
+        guard
+            let configuration = try redisTarget.configuration(
+                risk: "; a load test sends it thousands of writes a second")
+        else {
+            if redisTarget.needTarget || connections != nil || observeExpiry {
                 throw ValidationError(
-                    "--key-prefix, --connections, --allow-remote, --observe-expiry, --tls-ca and --tls-insecure "
-                        + "apply to a test with --target")
+                    "\(RedisTargetOptions.needingTarget), --connections and --observe-expiry apply to a test with "
+                        + "--target")
             }
             return nil
         }
-        var configuration: RedisConfiguration
-        do {
-            configuration = try RedisConfiguration(url: target)
-        } catch {
-            throw ValidationError("--target: \(error)")
-        }
-        configuration = try tls.apply(to: configuration)
-        guard configuration.isLoopback || allowRemote else {
-            throw ValidationError(
-                "--target: \(RedisSession.url(configuration)) is not this machine; a load test sends it thousands "
-                    + "of writes a second: add --allow-remote if that is what you want")
-        }
         if let connections, !(1...256).contains(connections) {
             throw ValidationError("--connections: expected 1 to 256, found \(connections)")
-        }
-        if let keyPrefix, keyPrefix.isEmpty {
-            throw ValidationError("--key-prefix: expected a prefix such as presence-sim:test:, found an empty one")
         }
         var checked = configuration
         // A command is answered in microseconds; one that takes seconds means the server is gone.
@@ -224,8 +195,8 @@ struct Load: ParsableCommand {
         guard onePerClient else {
             guard shards == nil || shards == "1" else {
                 throw ValidationError(
-                    "--shards: the scenario's clients are in several rooms each (rooms.perClient), so its core runs "
-                        + "on one shard, found '\(shards ?? "")'")
+                    "--shards: the scenario's clients are in several rooms each (rooms.perClient or rooms.threads), "
+                        + "so its core runs on one shard, found '\(shards ?? "")'")
             }
             return [1]
         }
@@ -297,7 +268,7 @@ struct Load: ParsableCommand {
         let session = try redisConfiguration.map {
             try RedisSession.open(
                 $0, connections: connections ?? RedisSession.defaultConnections,
-                keyPrefix: keyPrefix ?? RedisSession.defaultKeyPrefix())
+                keyPrefix: redisTarget.prefix)
         }
         let watch = try observeExpiry ? session.map(ExpiryWatch.start) : nil
         let interruption = Interruption()

@@ -182,6 +182,58 @@ struct ExpiryWatch {
 }
 
 /// `--tls-ca` and `--tls-insecure`: how a `rediss://` target's certificate is verified.
+/// The options that name a Redis server to run against, shared by `load` and `expiry-lag`.
+struct RedisTargetOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Also run against this Redis server (password also from REDIS_PASSWORD).",
+            valueName: "redis[s]://[:password@]host:port[/db]"))
+    var target: String?
+
+    @Option(
+        name: .customLong("key-prefix"),
+        help: ArgumentHelp(
+            "What every key written to --target starts with (default presence-sim:<run id>:).", valueName: "prefix"))
+    var keyPrefix: String?
+
+    @Flag(name: .customLong("allow-remote"), help: "Allow a --target that is not this machine.")
+    var allowRemote = false
+
+    @OptionGroup var tls: RedisTLSOptions
+
+    /// Whether an option that needs `--target` was given.
+    var needTarget: Bool { keyPrefix != nil || allowRemote || tls.caFile != nil || tls.insecure }
+
+    /// The options that need `--target`, for a message.
+    static let needingTarget = "--key-prefix, --allow-remote, --tls-ca and --tls-insecure"
+
+    /// The `--target` server's configuration, checked (URL, TLS options, a loopback host unless
+    /// `--allow-remote`, a non-empty prefix); nil without `--target`. `risk` says, for a remote host, what
+    /// running against it does.
+    func configuration(risk: String) throws -> RedisConfiguration? {
+        guard let target else { return nil }
+        var configuration: RedisConfiguration
+        do {
+            configuration = try RedisConfiguration(url: target)
+        } catch {
+            throw ValidationError("--target: \(error)")
+        }
+        configuration = try tls.apply(to: configuration)
+        guard configuration.isLoopback || allowRemote else {
+            throw ValidationError(
+                "--target: \(RedisSession.url(configuration)) is not this machine\(risk): add --allow-remote if that "
+                    + "is what you want")
+        }
+        if let keyPrefix, keyPrefix.isEmpty {
+            throw ValidationError("--key-prefix: expected a prefix such as presence-sim:test:, found an empty one")
+        }
+        return configuration
+    }
+
+    /// The prefix of the keys written to the target: `--key-prefix`, or one made for this run.
+    var prefix: String { keyPrefix ?? RedisSession.defaultKeyPrefix() }
+}
+
 struct RedisTLSOptions: ParsableArguments {
     @Option(
         name: .customLong("tls-ca"),

@@ -234,6 +234,13 @@ extension RunReport {
             ["room size", distribution(population.roomSize)],
             ["rooms per client", distribution(population.roomsPerClient)],
         ]
+        if let threads = population.threads {
+            rows += [
+                ["threads", Format.grouped(threads.count)],
+                ["thread size", distribution(threads.size)],
+                ["threads per client", distribution(threads.perClient)],
+            ]
+        }
         if population.droppedMemberships > 0 {
             rows.append(["memberships that did not fit", Format.grouped(population.droppedMemberships)])
         }

@@ -150,6 +150,16 @@ extension PopulationSummary {
             ("roomSize", roomSize.countJSON),
             ("roomsPerClient", roomsPerClient.countJSON),
         ]
+        if let threads {
+            members.append(
+                (
+                    "threads",
+                    [
+                        "count": JSONValue(threads.count), "size": threads.size.countJSON,
+                        "perClient": threads.perClient.countJSON,
+                    ]
+                ))
+        }
         if !cohorts.isEmpty {
             members.append(("cohorts", .object(cohorts.map { (key: $0.name, value: JSONValue($0.clients)) })))
         }

@@ -58,7 +58,11 @@ extension Scenario {
     /// `perClient` is left out when it is 1, so a one-room-per-client scenario reads as it did before the key.
     static func json(_ rooms: Rooms) -> JSONValue {
         var members = [("size", json(rooms.size))]
-        if !rooms.isPartition { members.append(("perClient", json(rooms.perClient))) }
+        if rooms.perClient != .constant(1) { members.append(("perClient", json(rooms.perClient))) }
+        if let threads = rooms.threads {
+            members.append(
+                ("threads", JSONValue(object: [("size", json(threads.size)), ("perClient", json(threads.perClient))])))
+        }
         return JSONValue(object: members)
     }
 

@@ -40,13 +40,23 @@ public enum ResourceEstimate {
         public var roomsPerClient: Double
         /// Members of the room a membership falls in, on average (size-biased: E[s²]/E[s]).
         public var membersPerRoom: Double
+        /// Threads per client, on average, and the members of the thread a membership falls in.
+        public var threadsPerClient: Double = 0
+        public var membersPerThread: Double = 0
 
         /// Expected values for `rooms` with `clients` clients (room sizes are capped at the client count).
         public init(rooms: Rooms, clients: Double) {
             let cap = Int(min(max(1, clients), 1e9))
+            func sizeBiasedMean(_ size: CountDistribution) -> Double {
+                let moments = size.moments(cap: cap)
+                return moments.mean > 0 ? moments.meanSquare / moments.mean : 0
+            }
             roomsPerClient = rooms.perClient.moments(cap: .max).mean
-            let size = rooms.size.moments(cap: cap)
-            membersPerRoom = size.mean > 0 ? size.meanSquare / size.mean : 0
+            membersPerRoom = sizeBiasedMean(rooms.size)
+            if let threads = rooms.threads {
+                threadsPerClient = threads.perClient.moments(cap: .max).mean
+                membersPerThread = sizeBiasedMean(threads.size)
+            }
         }
 
         /// One room of `size` members per client.
@@ -57,6 +67,7 @@ public enum ResourceEstimate {
 
         var bytesPerClient: Double {
             roomsPerClient * (bytesPerMembership + membersPerRoom * bytesPerRoomPair)
+                + threadsPerClient * (bytesPerMembership + membersPerThread * bytesPerRoomPair)
         }
     }
 

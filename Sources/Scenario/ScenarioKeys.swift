@@ -5,7 +5,8 @@ enum ScenarioKeys {
         "network", "cohorts",
         "faults", "thresholds", "timeline", "sweep", "replications",
     ]
-    static let rooms = ["size", "perClient"]
+    static let rooms = ["size", "perClient", "threads"]
+    static let threads = ["size", "perClient"]
     static let presence = [
         "design", "heartbeat", "ttl", "expiry", "delivery", "userPoll", "userPollBatch", "typingPoll", "pingInterval",
         "pingTimeout", "leaveOnDisconnect", "away", "awayOnHidden", "offlineOnLeave", "roomSetTTL", "typingStop",

@@ -96,14 +96,31 @@ public struct Rooms: Sendable, Equatable {
     public var size: CountDistribution
     /// Rooms each client is a member of (JSON `perClient`, default 1).
     public var perClient: CountDistribution
+    /// Rooms that carry typing only, like seed 000's thread rooms (JSON `threads`). With them, presence
+    /// goes to the rooms above and typing to these alone.
+    public var threads: Threads?
 
-    public init(size: CountDistribution, perClient: CountDistribution = .constant(1)) {
+    public init(size: CountDistribution, perClient: CountDistribution = .constant(1), threads: Threads? = nil) {
         self.size = size
         self.perClient = perClient
+        self.threads = threads
     }
 
-    /// Whether every client is in exactly one room (rooms partition the population).
-    public var isPartition: Bool { perClient == .constant(1) }
+    /// Whether every client is in exactly one room (rooms partition the population) and no thread.
+    public var isPartition: Bool { perClient == .constant(1) && threads == nil }
+
+    /// Rooms that carry typing and no presence.
+    public struct Threads: Sendable, Equatable {
+        /// Members per thread.
+        public var size: CountDistribution
+        /// Threads each client follows (it may be none).
+        public var perClient: CountDistribution
+
+        public init(size: CountDistribution, perClient: CountDistribution) {
+            self.size = size
+            self.perClient = perClient
+        }
+    }
 }
 
 /// The three reference designs; each sets the defaults of every ``PresenceProtocol`` knob.

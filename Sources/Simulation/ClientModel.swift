@@ -164,7 +164,7 @@ public struct ClientModel: Sendable {
     private var inBurst = false
     private var typingTruth = false
     private var typingAnnounced = false
-    /// The room of the current typing burst, as an index into the client's rooms.
+    /// The room of the current typing burst, as an index into the rooms the client types in.
     private var typingRoomIndex: UInt16 = 0
 
     // Tags for stale-timer detection (and `epoch` above).
@@ -294,12 +294,12 @@ public struct ClientModel: Sendable {
         case .reconnect where tag == epoch: reconnect(now, &effects)
         case .pollRoom where tag == epoch:
             if case .poll(let interval) = protocolSettings.delivery {
-                for room in rooms { send(.pollRoom(room), now, &effects) }
+                for room in presenceRooms { send(.pollRoom(room), now, &effects) }
                 effects.append(.schedule(.pollRoom, tag: epoch, at: throttled(now + interval)))
             }
         case .pollUsers where tag == epoch:
             if let interval = protocolSettings.userPoll {
-                for room in rooms {
+                for room in presenceRooms {
                     let peers = population.size(of: room) - 1
                     let requests = (peers + protocolSettings.userPollBatch - 1) / protocolSettings.userPollBatch
                     if requests > 0 { send(.pollUsers(room, requests: requests), now, &effects) }
@@ -308,7 +308,7 @@ public struct ClientModel: Sendable {
             }
         case .pollTyping where tag == epoch:
             if let interval = protocolSettings.typingPoll {
-                for room in rooms { send(.pollTyping(room), now, &effects) }
+                for room in typingRooms { send(.pollTyping(room), now, &effects) }
                 effects.append(.schedule(.pollTyping, tag: epoch, at: throttled(now + interval)))
             }
         default:
@@ -340,13 +340,13 @@ public struct ClientModel: Sendable {
             if usesSocket {
                 if let id = connection.id {
                     if settings.presence.design == .ttlEntries {
-                        for room in rooms { send(.leave(room), now, &effects) }
+                        for room in presenceRooms { send(.leave(room), now, &effects) }
                     }
                     send(.close(id), now, &effects)
                 }
             } else if protocolSettings.offlineOnLeave {
                 send(.beacon(.offline), now, &effects)
-                for room in rooms { send(.leaveRoom(room), now, &effects) }
+                for room in presenceRooms { send(.leaveRoom(room), now, &effects) }
             }
         case .crash:
             // The OS closes the killed app's socket; an HTTP client just stops.
@@ -380,7 +380,7 @@ public struct ClientModel: Sendable {
             connect(now, &effects)
             return
         }
-        for room in rooms { send(.joinRoom(room), now, &effects) }
+        for room in presenceRooms { send(.joinRoom(room), now, &effects) }
         sendHeartbeat(now, &effects)
         effects.append(.schedule(.heartbeat, tag: epoch, at: throttled(now + protocolSettings.heartbeat)))
         startPolls(now, &effects)
@@ -440,12 +440,15 @@ public struct ClientModel: Sendable {
         effects.append(.schedule(.heartbeat, tag: epoch, at: throttled(now + protocolSettings.heartbeat)))
     }
 
-    /// The client's rooms.
-    private var rooms: ArraySlice<RoomID> { population.rooms(of: id) }
+    /// The rooms whose members see the client's presence (its threads left out).
+    private var presenceRooms: ArraySlice<RoomID> { population.presenceRooms(of: id) }
+
+    /// The rooms the client types in: its threads, when the scenario has threads.
+    private var typingRooms: ArraySlice<RoomID> { population.typingRooms(of: id) }
 
     /// The room of the current (or last) typing burst.
     private var typingRoom: RoomID {
-        let rooms = rooms
+        let rooms = typingRooms
         return rooms[rooms.startIndex + Int(typingRoomIndex)]
     }
 
@@ -454,7 +457,7 @@ public struct ClientModel: Sendable {
     private func sendHeartbeat(_ now: Instant, _ effects: inout [ClientEffect]) {
         let status = currentStatus(now)
         if settings.presence.design == .ttlEntries {
-            for room in rooms { send(.heartbeat(status, room: room), now, &effects) }
+            for room in presenceRooms { send(.heartbeat(status, room: room), now, &effects) }
         } else {
             send(.heartbeat(status, room: nil), now, &effects)
         }
@@ -550,8 +553,11 @@ public struct ClientModel: Sendable {
     private mutating func startBurst(_ now: Instant, _ effects: inout [ClientEffect]) {
         scheduleNextBurst(now, &effects)
         guard present, session == .visible, !inBurst, let typing = behavior.typing,
-            let length = typing.burst.sample(&random), !rooms.isEmpty
+            let length = typing.burst.sample(&random)
         else { return }
+        let rooms = typingRooms
+        // A client that follows no thread does not type.
+        guard !rooms.isEmpty else { return }
         if rooms.count > 1 {
             // The burst happens in one of the client's rooms; a typing indicator still up elsewhere goes.
             let index = UInt16(random.next() % UInt64(rooms.count))

@@ -9,6 +9,9 @@ import Scenario
 /// taking what is left. With more, each client draws its number of rooms, room sizes are drawn until they
 /// hold every membership, and memberships are dealt to rooms in rounds (FORMAT.md, "Rooms"): every
 /// client's first membership in client order, the further ones in a shuffled order, never twice in a room.
+///
+/// With `rooms.threads`, threads are filled the same way from streams of their own and numbered after
+/// the rooms: rooms `0..<presenceRoomCount` carry presence, the threads after them carry typing only.
 public final class Population: Sendable {
     public let clientCount: Int
     /// Room members, room after room, each room's in ascending client order; `roomStarts` has one entry
@@ -23,14 +26,33 @@ public final class Population: Sendable {
     /// Memberships drawn but not placed: the client drew more rooms than there are, or the last rooms
     /// could only take clients already in them.
     public let droppedMemberships: Int
+    /// Rooms that carry presence: the first ones. The rest, if any, are threads.
+    public let presenceRoomCount: Int
+    /// Whether the scenario has threads: then typing happens in them alone, and not in the rooms.
+    public let hasThreads: Bool
 
     public init(scenario: Scenario) {
         var random = RandomStream(seed: scenario.seed, stream: 0, purpose: .population)
         let clients = scenario.clients
+        let rooms = scenario.rooms
         var layout =
-            scenario.rooms.isPartition
-            ? Self.partition(clients: clients, size: scenario.rooms.size, &random)
-            : Self.memberships(clients: clients, rooms: scenario.rooms, seed: scenario.seed, &random)
+            rooms.perClient == .constant(1)
+            ? Self.partition(clients: clients, size: rooms.size, &random)
+            : Self.memberships(
+                clients: clients, size: rooms.size, perClient: rooms.perClient,
+                counts: RandomStream(seed: scenario.seed, stream: 1, purpose: .population), &random)
+        presenceRoomCount = layout.starts.count - 1
+        hasThreads = rooms.threads != nil
+        if let threads = rooms.threads {
+            var threadRandom = RandomStream(seed: scenario.seed, stream: 2, purpose: .population)
+            let threadLayout = Self.memberships(
+                clients: clients, size: threads.size, perClient: threads.perClient,
+                counts: RandomStream(seed: scenario.seed, stream: 3, purpose: .population), &threadRandom)
+            let offset = layout.members.count
+            layout.starts += threadLayout.starts.dropFirst().map { $0 + offset }
+            layout.members += threadLayout.members
+            layout.dropped += threadLayout.dropped
+        }
         // Each room's members in client order.
         for room in 0..<(layout.starts.count - 1) {
             layout.members[layout.starts[room]..<layout.starts[room + 1]].sort()
@@ -39,12 +61,12 @@ public final class Population: Sendable {
         for member in layout.members { counts[Int(member) + 1] += 1 }
         for index in 0..<clients { counts[index + 1] += counts[index] }
         var cursor = counts
-        var rooms = Array(repeating: RoomID(0), count: layout.members.count)
+        var clientRooms = Array(repeating: RoomID(0), count: layout.members.count)
         var slots = Array(repeating: UInt32(0), count: layout.members.count)
         for room in 0..<(layout.starts.count - 1) {
             for position in layout.starts[room]..<layout.starts[room + 1] {
                 let client = Int(layout.members[position])
-                rooms[cursor[client]] = RoomID(room)
+                clientRooms[cursor[client]] = RoomID(room)
                 slots[cursor[client]] = UInt32(position - layout.starts[room])
                 cursor[client] += 1
             }
@@ -53,16 +75,23 @@ public final class Population: Sendable {
         roomStarts = layout.starts
         roomMembers = layout.members
         clientStarts = counts
-        clientRooms = rooms
+        self.clientRooms = clientRooms
         clientSlots = slots
         droppedMemberships = layout.dropped
     }
 
+    /// Rooms and threads.
     public var roomCount: Int { roomStarts.count - 1 }
-    /// Memberships placed: the sum of room sizes.
+    /// Memberships placed: the sum of room and thread sizes.
     public var membershipCount: Int { roomMembers.count }
-    /// Whether every client is in exactly one room.
-    public var isPartition: Bool { roomMembers.count == clientCount }
+    /// Whether every client is in exactly one room, and there are no threads.
+    public var isPartition: Bool { roomMembers.count == clientCount && !hasThreads }
+
+    /// Whether the room's members show each other's presence (a room, not a thread).
+    public func carriesPresence(_ room: RoomID) -> Bool { room.index < presenceRoomCount }
+
+    /// Whether members type in the room: every room without threads, the threads alone with them.
+    public func carriesTyping(_ room: RoomID) -> Bool { !hasThreads || room.index >= presenceRoomCount }
 
     /// The clients of a room, in ascending order.
     public func members(of room: RoomID) -> ArraySlice<UInt32> {
@@ -74,6 +103,20 @@ public final class Population: Sendable {
     /// The rooms a client is in, in ascending order (none for a client whose memberships were all dropped).
     public func rooms(of client: ClientID) -> ArraySlice<RoomID> {
         clientRooms[clientStarts[client.index]..<clientStarts[client.index + 1]]
+    }
+
+    /// The rooms whose members see the client's presence: all its rooms, its threads left out.
+    public func presenceRooms(of client: ClientID) -> ArraySlice<RoomID> {
+        let rooms = rooms(of: client)
+        guard hasThreads else { return rooms }
+        return rooms.prefix { $0.index < presenceRoomCount }
+    }
+
+    /// The rooms the client types in: all its rooms, or its threads alone when there are threads.
+    public func typingRooms(of client: ClientID) -> ArraySlice<RoomID> {
+        let rooms = rooms(of: client)
+        guard hasThreads else { return rooms }
+        return rooms.drop { $0.index < presenceRoomCount }
     }
 
     /// The client's rooms with its position in each room's member list.
@@ -115,15 +158,18 @@ public final class Population: Sendable {
         return Layout(starts: starts, members: (0..<UInt32(clients)).map { $0 }, dropped: 0)
     }
 
-    /// Several rooms per client: draw each client's count, then room sizes until they hold every
-    /// membership, then deal the memberships round by round.
-    private static func memberships(clients: Int, rooms: Rooms, seed: UInt64, _ random: inout RandomStream) -> Layout {
+    /// Several rooms per client: draw each client's count from `counts`, then room sizes until they hold
+    /// every membership, then deal the memberships round by round.
+    private static func memberships(
+        clients: Int, size: CountDistribution, perClient: CountDistribution, counts: RandomStream,
+        _ random: inout RandomStream
+    ) -> Layout {
         // Rooms per client come from a stream of their own, so the room sizes are the partition's draws.
-        var counts = RandomStream(seed: seed, stream: 1, purpose: .population)
-        let perClient = CountSampler(rooms.perClient, cap: .max)
+        var counts = counts
+        let perClient = CountSampler(perClient, cap: .max)
         let wanted = (0..<clients).map { _ in perClient.sample(&counts) }
         let total = wanted.reduce(0, +)
-        let sizes = CountSampler(rooms.size, cap: clients)
+        let sizes = CountSampler(size, cap: clients)
         var starts: [Int] = []
         var placed = 0
         while placed < total {
@@ -135,7 +181,7 @@ public final class Population: Sendable {
         // (so one room per client fills exactly as a partition), later rounds shuffled.
         var stubs: [UInt32] = []
         stubs.reserveCapacity(total)
-        stubs.append(contentsOf: (0..<UInt32(clients)).map { $0 })
+        stubs.append(contentsOf: (0..<UInt32(clients)).filter { wanted[Int($0)] > 0 })
         var round = 1
         while stubs.count < total {
             let start = stubs.count
@@ -180,24 +226,47 @@ public final class Population: Sendable {
 
 /// What a report says about the population: how many rooms, how large, how many per client.
 public struct PopulationSummary: Sendable {
+    /// The rooms that carry presence.
     public var rooms: Int
+    /// Memberships of rooms and threads.
     public var memberships: Int
     public var droppedMemberships: Int
     public var roomSize: Summary
     public var roomsPerClient: Summary
+    /// The threads, when the scenario has them.
+    public var threads: Threads?
     /// Each cohort's name and clients, in the scenario's order (empty without cohorts).
     public var cohorts: [(name: String, clients: Int)] = []
 
+    /// How many threads, how large, how many per client.
+    public struct Threads: Sendable {
+        public var count: Int
+        public var size: Summary
+        public var perClient: Summary
+    }
+
     public init(_ population: Population, settings: ModelSettings) {
-        rooms = population.roomCount
+        rooms = population.presenceRoomCount
         memberships = population.membershipCount
         droppedMemberships = population.droppedMemberships
-        var sizes = CountHistogram()
-        for room in 0..<population.roomCount { sizes.record(population.size(of: RoomID(room))) }
-        var perClient = CountHistogram()
-        for client in 0..<population.clientCount { perClient.record(population.rooms(of: ClientID(client)).count) }
-        roomSize = sizes.summary
-        roomsPerClient = perClient.summary
+        func sizes(_ rooms: Range<Int>) -> Summary {
+            var sizes = CountHistogram()
+            for room in rooms { sizes.record(population.size(of: RoomID(room))) }
+            return sizes.summary
+        }
+        func perClient(_ rooms: (ClientID) -> ArraySlice<RoomID>) -> Summary {
+            var perClient = CountHistogram()
+            for client in 0..<population.clientCount { perClient.record(rooms(ClientID(client)).count) }
+            return perClient.summary
+        }
+        roomSize = sizes(0..<population.presenceRoomCount)
+        roomsPerClient = perClient(population.presenceRooms)
+        if population.hasThreads {
+            threads = Threads(
+                count: population.roomCount - population.presenceRoomCount,
+                size: sizes(population.presenceRoomCount..<population.roomCount),
+                perClient: perClient(population.typingRooms))
+        }
         var counts = Array(repeating: 0, count: settings.cohorts.count)
         for cohort in settings.cohortOf { counts[Int(cohort)] += 1 }
         cohorts = zip(settings.cohorts, counts).map { ($0.name, $1) }

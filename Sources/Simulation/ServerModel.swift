@@ -29,6 +29,16 @@ public enum ServerInput: Hashable, Sendable {
     case restartCore
     /// A `restart-server` fault.
     case restartServer
+
+    /// The client the input is about: a message's sender, a pinged socket's client, the client whose leave
+    /// grace ends; nil for the server's own timers and faults.
+    public var client: ClientID? {
+        switch self {
+        case .message(let client, _), .ping(let client, _, _), .pingTimeout(let client, _): client
+        case .timer(.graceEnd(let key), _): key.client
+        case .timer, .restartCore, .restartServer: nil
+        }
+    }
 }
 
 /// What handling a server input asks the engine to do, in order.
@@ -49,8 +59,9 @@ public enum ServerEffect: Hashable, Sendable {
     case storeView(ClientID, readUntil: Instant, keyUntil: Instant)
     /// The design wrote a last-seen value for the client.
     case lastSeen(ClientID, Instant)
-    /// Store operations as the reference design would issue them to Redis.
-    case storeOps(Int)
+    /// Store operations as the reference design would issue them to Redis; `of` names the client whose key
+    /// a server timer worked on (nil: the client whose message caused them, or the server itself).
+    case storeOps(Int, of: ClientID? = nil)
     /// The store deleted the client's expired key now (a sweep, Redis's active cycle or a lazy expiry on
     /// access): `deadline` is when it had expired, so `now − deadline` is the expiry's lag.
     case keyExpired(ClientID, deadline: Instant)
@@ -241,20 +252,21 @@ public struct PresenceServer: Sendable {
     /// room (design C, whose API is per room).
     private func presenceKeys(of client: ClientID) -> [EntryKey] {
         guard design == .ttlEntries else { return [EntryKey(room: .userKeys, client: client)] }
-        return population.rooms(of: client).map { EntryKey(room: $0, client: client) }
+        return population.presenceRooms(of: client).map { EntryKey(room: $0, client: client) }
     }
 
     /// A socket opens: design A adds the user to each room's set, writes its key and broadcasts online
-    /// before joining the rooms; every socket design subscribes it and sends the first paint.
+    /// before joining the rooms; every socket design subscribes it (to its threads too) and sends the first
+    /// paint of its rooms.
     private mutating func connect(
         _ client: ClientID, _ id: ConnectionID, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
-        let rooms = population.rooms(of: client)
+        let rooms = population.presenceRooms(of: client)
         var socket = sockets[client.index]
         if let current = socket.current {
             socket.zombie = current
         } else {
-            for room in rooms { store.subscribe(to: room) }
+            for room in population.rooms(of: client) { store.subscribe(to: room) }
         }
         socket.current = id
         sockets[client.index] = socket
@@ -286,7 +298,7 @@ public struct PresenceServer: Sendable {
     private mutating func disconnect(
         _ client: ClientID, _ id: ConnectionID, _ now: Instant, _ effects: inout [ServerEffect]
     ) {
-        let rooms = population.rooms(of: client)
+        let rooms = population.presenceRooms(of: client)
         var socket = sockets[client.index]
         if socket.zombie == id {
             socket.zombie = nil
@@ -294,7 +306,7 @@ public struct PresenceServer: Sendable {
             socket.current = socket.zombie
             socket.zombie = nil
             if socket.current == nil {
-                for room in rooms { store.unsubscribe(from: room) }
+                for room in population.rooms(of: client) { store.unsubscribe(from: room) }
             }
         }
         sockets[client.index] = socket
@@ -369,7 +381,7 @@ public struct PresenceServer: Sendable {
     private mutating func expired(
         _ events: [PresenceStore.Event], _ now: Instant, _ effects: inout [ServerEffect], rewritten: Bool = false
     ) {
-        effects.append(.storeOps(events.count))
+        for event in events { effects.append(.storeOps(1, of: event.change.client)) }
         let reportsLag: Bool
         switch presence.expiry {
         case .sweep, .redis: reportsLag = true
@@ -384,7 +396,7 @@ public struct PresenceServer: Sendable {
                 // The expired-key worker: clean the sets, write last seen, tell the rooms. A write that found
                 // the key expired has just brought it back, so the worker's check that it is gone fails.
                 var removed = false
-                for room in population.rooms(of: key.client) where !rewritten {
+                for room in population.presenceRooms(of: key.client) where !rewritten {
                     if store.removeMember(key.client, from: room) { removed = true }
                 }
                 if removed {
@@ -460,14 +472,14 @@ public struct PresenceServer: Sendable {
             let entryUntil: Instant? =
                 design == .socketioRedis ? .distantFuture : entry.flatMap { $0.status.isPresent ? $0.expiresAt : nil }
             guard let entryUntil else { break }
-            for room in population.rooms(of: client) where store.isMember(client, of: room, now: now) {
+            for room in population.presenceRooms(of: client) where store.isMember(client, of: room, now: now) {
                 // Design A's initial paint reads the set (`SMEMBERS`); design B's room read shows members
                 // whose key still exists, with the key's status.
                 let until = min(entryUntil, store.membershipExpiry(of: room))
                 readUntil = max(readUntil ?? until, until)
             }
         case .ttlEntries:
-            for room in population.rooms(of: client) {
+            for room in population.presenceRooms(of: client) {
                 guard let entry = store.entry(EntryKey(room: room, client: client), now: now) else { continue }
                 keyUntil = max(keyUntil ?? entry.expiresAt, entry.expiresAt)
                 if entry.status.isPresent { readUntil = max(readUntil ?? entry.expiresAt, entry.expiresAt) }
@@ -556,14 +568,14 @@ public struct PresenceServer: Sendable {
         send(entry, in: room, now, &effects)
     }
 
-    /// Sends a change to the room's subscribers (every room of the subject for ``RoomID/userKeys``), now or
+    /// Sends a change to the room's subscribers (every room, not thread, of the subject for ``RoomID/userKeys``), now or
     /// with the room's next batch.
     private mutating func send(_ entry: ViewEntry, in scope: RoomID, _ now: Instant, _ effects: inout [ServerEffect]) {
         if scope != .userKeys {
             send(entry, toRoom: scope, now, &effects)
             return
         }
-        for room in population.rooms(of: entry.subject) { send(entry, toRoom: room, now, &effects) }
+        for room in population.presenceRooms(of: entry.subject) { send(entry, toRoom: room, now, &effects) }
     }
 
     private mutating func send(_ entry: ViewEntry, toRoom room: RoomID, _ now: Instant, _ effects: inout [ServerEffect])

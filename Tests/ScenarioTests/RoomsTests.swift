@@ -81,4 +81,27 @@ import Testing
         }
         #expect(rooms.value == ["size": 4])
     }
+
+    /// `rooms.threads`: read, round-tripped, and its errors named by path.
+    @Test func threads() throws {
+        let scenario = try load(
+            minimalScenario.with("rooms.threads", ["size": ["uniform": [2, 6]], "perClient": ["uniform": [0, 3]]]))
+        #expect(scenario.rooms.threads == Rooms.Threads(size: .uniform(2, 6), perClient: .uniform(0, 3)))
+        #expect(!scenario.rooms.isPartition && scenario.rooms.perClient == .constant(1))
+        #expect(try load(scenario.resolvedJSON()) == scenario)
+        #expect(try load(minimalScenario.with("rooms.threads", ["size": 3, "perClient": 0])).rooms.threads != nil)
+
+        func check(_ value: JSONValue, at path: String, _ fragment: String) {
+            expectError(minimalScenario.with("rooms.threads", value), at: path, fragment)
+        }
+        check(["size": 3], at: "rooms.threads.perClient", "required key is missing")
+        check(["perClient": 1], at: "rooms.threads.size", "required key is missing")
+        check(["size": 0, "perClient": 1], at: "rooms.threads.size", "a thread size between 1 and 1000000")
+        check(["size": 3, "perClient": -1], at: "rooms.threads.perClient", "a number of threads between 0 and 10000")
+        check(
+            ["size": 3, "perClient": ["zipf": ["exponent": 1.1, "min": 0, "max": 4]]],
+            at: "rooms.threads.perClient.zipf.min", "between 1 and 10000")
+        check(["size": 3, "perClinet": 1], at: "rooms.threads.perClinet", "did you mean 'perClient'?")
+        check(3, at: "rooms.threads", "an object like")
+    }
 }

@@ -174,6 +174,6 @@ func fanouts(in effects: [ServerEffect]) -> [Int] {
 /// The total of the `.storeOps` effects.
 func storeOps(in effects: [ServerEffect]) -> Int {
     effects.reduce(0) {
-        if case .storeOps(let count) = $1 { $0 + count } else { $0 }
+        if case .storeOps(let count, _) = $1 { $0 + count } else { $0 }
     }
 }

@@ -68,6 +68,41 @@ import Testing
         }
     }
 
+    /// Threads are numbered after the rooms and drawn from streams of their own: the rooms are exactly the
+    /// partition drawn without threads, and a client types in its threads alone.
+    @Test func threadsComeAfterTheRooms() throws {
+        let plain = try population(#"{"size": {"uniform": [2, 9]}}"#)
+        let threaded = try population(
+            #"{"size": {"uniform": [2, 9]}, "threads": {"size": {"uniform": [2, 6]}, "perClient": {"uniform": [0, 3]}}}"#
+        )
+        #expect(threaded.presenceRoomCount == plain.roomCount && threaded.roomCount > plain.roomCount)
+        #expect(plain.isPartition && !threaded.isPartition && threaded.droppedMemberships == 0)
+        for room in (0..<plain.roomCount).map(RoomID.init) {
+            #expect(Array(threaded.members(of: room)) == Array(plain.members(of: room)))
+            #expect(threaded.carriesPresence(room) && !threaded.carriesTyping(room))
+            #expect(plain.carriesPresence(room) && plain.carriesTyping(room))
+        }
+        for thread in (plain.roomCount..<threaded.roomCount).map(RoomID.init) {
+            #expect(!threaded.carriesPresence(thread) && threaded.carriesTyping(thread))
+        }
+        var none = 0
+        var total = 0
+        for client in (0..<2_000).map(ClientID.init) {
+            let threads = Array(threaded.typingRooms(of: client))
+            #expect(Array(threaded.presenceRooms(of: client)) == Array(plain.rooms(of: client)))
+            #expect(Array(threaded.rooms(of: client)) == Array(threaded.presenceRooms(of: client)) + threads)
+            #expect(threads.count <= 3 && threads.allSatisfy { !threaded.carriesPresence($0) })
+            none += threads.isEmpty ? 1 : 0
+            total += threads.count
+        }
+        // Uniform 0…3 threads: 1.5 on average (sd 1.118) and a quarter of the clients in none, each within
+        // 4 standard errors of 2,000 draws.
+        let mean = Double(total) / 2_000
+        #expect(abs(mean - 1.5) < 4 * 1.118 / 2_000.0.squareRoot(), "threads per client \(mean)")
+        let share = Double(none) / 2_000
+        #expect(abs(share - 0.25) < 4 * (0.25 * 0.75 / 2_000).squareRoot(), "clients in no thread \(share)")
+    }
+
     /// More rooms wanted than there are: the surplus is dropped and counted, never placed twice.
     @Test func impossibleMembershipsAreDroppedAndCounted() throws {
         let full = try population(#"{"size": 10, "perClient": 8}"#, clients: 10)

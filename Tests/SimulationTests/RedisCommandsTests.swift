@@ -13,7 +13,10 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         let commands: RedisCommands
 
         init(_ design: String, _ knobs: String = "") throws {
-            let scenario = try handScenario(design: design, protocol: knobs, behavior: steady)
+            try self.init(try handScenario(design: design, protocol: knobs, behavior: steady))
+        }
+
+        init(_ scenario: Scenario) throws {
             server = ServerDriver(scenario)
             commands = try #require(
                 RedisCommands(
@@ -52,6 +55,32 @@ private let steady = #"{"online": "never", "offline": "never"}"#
         #expect(mapped.message(0, .typing(rid(0), true), at: 21).isEmpty)
         #expect(mapped.message(1, .heartbeat(.online, room: nil), at: 22).isEmpty)
         #expect(mapped.message(0, .close(1), at: 30) == [.pipeline([["SREM", "t:presence:family:0", "0"]])])
+    }
+
+    /// With threads (of 2: client 0 follows thread 2 with client 1), design A's connect adds the user to its
+    /// family alone and paints the family; design B keeps typing keys, and polls them, per thread.
+    @Test func threadsHoldNoPresence() throws {
+        func mapped(_ design: String) throws -> Mapped {
+            try Mapped(
+                try scenario(
+                    #"{"name": "threads", "duration": "1h", "clients": 6,"#
+                        + #" "rooms": {"size": 3, "threads": {"size": 2, "perClient": 1}},"#
+                        + #" "protocol": {"design": "\#(design)"}, "behavior": \#(steady)}"#))
+        }
+        var a = try mapped("socketio-redis")
+        #expect(Array(a.server.population.rooms(of: cid(0))) == [rid(0), rid(2)])
+        #expect(
+            a.message(0, .connect(1), at: 10) == [
+                .pipeline([
+                    ["SADD", "t:presence:family:0", "0"], ["SET", "t:presence:user:0", Self.valueA, "PX", "3000"],
+                    ["SMEMBERS", "t:presence:family:0"],
+                ])
+            ])
+        #expect(a.message(0, .close(1), at: 30) == [.pipeline([["SREM", "t:presence:family:0", "0"]])])
+        var b = try mapped("http-polling")
+        #expect(
+            b.message(0, .typing(rid(2), true), at: 10) == [.pipeline([["SET", "t:typing:2:0", "1", "PX", "150"]])])
+        #expect(b.message(0, .pollTyping(rid(2)), at: 11) == [.pipeline([["MGET", "t:typing:2:1"]])])
     }
 
     /// Design A's expired-key worker: each sweep scans a page of the family sets, and takes each user whose

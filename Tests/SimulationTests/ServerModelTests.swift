@@ -156,7 +156,7 @@ import Testing
         #expect(
             server.handle(.timer(.sweep, tag: 0), at: 90) == [
                 // The key expired at 70: the sweep finds it 20 s late.
-                .storeOps(1), .keyExpired(cid(0), deadline: instant(70)), .lastSeen(cid(0), instant(90)),
+                .storeOps(1, of: cid(0)), .keyExpired(cid(0), deadline: instant(70)), .lastSeen(cid(0), instant(90)),
                 .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
                 .fanout(recipients: 1, room: rid(0), subject: cid(0)), .schedule(.sweep, tag: 0, at: instant(120)),
             ])
@@ -318,7 +318,7 @@ import Testing
         #expect(server.handle(.timer(.expiry, tag: 0), at: 31) == [.schedule(.expiry, tag: 0, at: instant(32))])
         #expect(
             server.handle(.timer(.expiry, tag: 0), at: 32) == [
-                .storeOps(1), .deliver(to: cid(0), .presence(rid(0), entry(1, .offline))),
+                .storeOps(1, of: cid(1)), .deliver(to: cid(0), .presence(rid(0), entry(1, .offline))),
                 .fanout(recipients: 1, room: rid(0), subject: cid(1)),
                 .schedule(.expiry, tag: 0, at: instant(41)),
             ])
@@ -338,7 +338,8 @@ import Testing
         server.message(0, .heartbeat(.online, room: rid(0)), at: 1)
         #expect(
             server.message(0, .heartbeat(.online, room: rid(0)), at: 31) == [
-                .storeOps(1), .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
+                // The expiry's deletion is work on client 0's entry, then its heartbeat's write.
+                .storeOps(1, of: cid(0)), .deliver(to: cid(1), .presence(rid(0), entry(0, .offline))),
                 .fanout(recipients: 1, room: rid(0), subject: cid(0)),
                 .storeOps(1), .deliver(to: cid(1), .presence(rid(0), entry(0, .online))),
                 .fanout(recipients: 1, room: rid(0), subject: cid(0)),

@@ -52,12 +52,16 @@ extension Validator {
         let roomsText =
             memberships.roomsPerClient == 1
             ? "its room" : "each of its \(JSONValue.numberText(memberships.roomsPerClient)) rooms on average"
+        let threadsText =
+            memberships.threadsPerClient > 0
+            ? ", and as much for each member of its \(JSONValue.numberText(memberships.threadsPerClient)) threads "
+                + "(\(ResourceEstimate.countText(memberships.membersPerThread.rounded())) on average)" : ""
         report(
             .root.appending("clients"),
             "\(clientsText) clients need about \(ResourceEstimate.bytesText(memory)) of memory "
                 + "(\(JSONValue.numberText(ResourceEstimate.bytesPerClient)) B per client plus, for \(roomsText), "
                 + "\(JSONValue.numberText(ResourceEstimate.bytesPerRoomPair)) B for each member of the room: "
-                + "\(members) on average, counting a room as often as it has members); \(machine)",
+                + "\(members) on average, counting a room as often as it has members\(threadsText)); \(machine)",
             hint: "at most \(ResourceEstimate.groupedInteger(fits)) clients fit on this machine")
         return false
     }

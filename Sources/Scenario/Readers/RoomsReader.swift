@@ -12,8 +12,26 @@ extension Validator {
         if let value = members["perClient"] {
             perClient = countDistribution(value, members.path("perClient"), .roomsPerClient)
         }
+        var threads: Rooms.Threads?
+        if let value = members["threads"] {
+            threads = self.threads(value, members.path("threads"))
+            guard threads != nil else { return nil }
+        }
         guard let size, let perClient else { return nil }
-        return Rooms(size: size, perClient: perClient)
+        return Rooms(size: size, perClient: perClient, threads: threads)
+    }
+
+    /// `rooms.threads`: rooms that carry typing only, each with its size and threads per client.
+    private func threads(_ value: JSONValue, _ path: JSONPath) -> Rooms.Threads? {
+        let expected = "an object like {\"size\": {\"uniform\": [2, 8]}, \"perClient\": {\"uniform\": [0, 3]}}"
+        guard let members = members(value, path, expected: expected, keys: ScenarioKeys.threads) else { return nil }
+        let size = required(members, "size", expected: "a thread size like 5 or {\"uniform\": [2, 8]}").flatMap {
+            countDistribution($0, members.path("size"), .threadSize)
+        }
+        let perClient = required(members, "perClient", expected: "a number of threads like 2 or {\"uniform\": [0, 3]}")
+            .flatMap { countDistribution($0, members.path("perClient"), .threadsPerClient) }
+        guard let size, let perClient else { return nil }
+        return Rooms.Threads(size: size, perClient: perClient)
     }
 
     /// What a whole-number distribution counts: its noun in messages and its range.
@@ -24,6 +42,8 @@ extension Validator {
 
         static let roomSize = CountKind(noun: "a room size", range: 1...1_000_000, example: "5")
         static let roomsPerClient = CountKind(noun: "a number of rooms", range: 1...10_000, example: "3")
+        static let threadSize = CountKind(noun: "a thread size", range: 1...1_000_000, example: "5")
+        static let threadsPerClient = CountKind(noun: "a number of threads", range: 0...10_000, example: "2")
     }
 
     /// Reads a whole-number distribution: `5`, `{"constant": 5}`, `{"uniform": [2, 8]}`,
@@ -85,11 +105,13 @@ extension Validator {
         let exponent = required(members, "exponent", expected: "a positive number like 1.1").flatMap {
             number($0, members.path("exponent"), expected: "a positive number like 1.1") { $0 > 0 && $0 <= 100 }
         }
+        // A zipf's weights are k^-exponent: it starts at 1 even where the count may be 0.
+        let range = max(1, kind.range.lowerBound)...kind.range.upperBound
         let low = required(members, "min", expected: kind.noun).flatMap {
-            integer($0, members.path("min"), range: kind.range, expected: kind.noun)
+            integer($0, members.path("min"), range: range, expected: kind.noun)
         }
         let high = required(members, "max", expected: kind.noun).flatMap {
-            integer($0, members.path("max"), range: kind.range, expected: kind.noun)
+            integer($0, members.path("max"), range: range, expected: kind.noun)
         }
         if let low, let high, low > high { report(path, "expected min <= max, found min \(low) and max \(high)") }
         guard let exponent, let low, let high, low <= high else { return nil }

@@ -91,9 +91,9 @@ struct SimulationCore {
     }
 
     /// Routes the server's effects of `input` (nil: the run's start); their store work counts for the cohort
-    /// of the client whose message it was.
+    /// of the client the input is about (``ServerInput/client``), or of the client whose key it works on.
     mutating func apply(_ effects: [ServerEffect], of input: ServerInput?) {
-        if case .message(let client, _) = input { shell.recorder.attribute(to: client) }
+        if let client = input?.client { shell.recorder.attribute(to: client) }
         router.route(effects, now: now, host: &shell)
         shell.recorder.attribute(to: nil)
     }

@@ -56,11 +56,11 @@ public struct RedisCommands: Sendable {
         -> [StoreRequest]
     {
         var requests: [StoreRequest] = []
-        let storeWork = effects.contains { if case .storeOps(let count) = $0 { count > 0 } else { false } }
+        let storeWork = effects.contains { if case .storeOps(let count, _) = $0 { count > 0 } else { false } }
         var commands: [[String]] = []
         switch (design, input) {
         case (.socketioRedis, .message(let client, .connect)) where storeWork:
-            let rooms = population.rooms(of: client)
+            let rooms = population.presenceRooms(of: client)
             commands += rooms.map { ["SADD", familyKey($0), user(client)] }
             commands.append(["SET", userKey(client), familyJSON(client), "PX", milliseconds(presence.ttl, speed)])
             commands += rooms.map { ["SMEMBERS", familyKey($0)] }
@@ -108,7 +108,7 @@ public struct RedisCommands: Sendable {
         if design == .socketioRedis {
             // Design A's disconnect handler, and its expired-key worker, take the user out of the family set.
             for case .lastSeen(let client, _) in effects {
-                commands += population.rooms(of: client).map { ["SREM", familyKey($0), user(client)] }
+                commands += population.presenceRooms(of: client).map { ["SREM", familyKey($0), user(client)] }
             }
         }
         if !commands.isEmpty { requests.insert(.pipeline(commands), at: 0) }
@@ -128,7 +128,7 @@ public struct RedisCommands: Sendable {
 
     /// Design A's value: `{ familyId, name }` (the first of the user's rooms).
     private func familyJSON(_ client: ClientID) -> String {
-        let family = population.rooms(of: client).first?.index ?? 0
+        let family = population.presenceRooms(of: client).first?.index ?? 0
         return #"{"familyId":"\#(family)","name":"user \#(client.index)"}"#
     }
 

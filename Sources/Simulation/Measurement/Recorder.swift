@@ -268,7 +268,7 @@ public struct Recorder: Sendable {
         case .storeView(let client, let readUntil, let keyUntil):
             storeView(client, readUntil: readUntil, keyUntil: keyUntil, now: now)
         case .lastSeen(let client, let value): lastSeenWritten(client, value: value)
-        case .storeOps(let count): storeOperations(count, now: now)
+        case .storeOps(let count, let client): storeOperations(count, of: client, now: now)
         case .keyExpired(let client, let deadline):
             if now >= measuredFrom { parts[part(client.index)].expiryLag?.record(now - deadline) }
         case .deliver, .schedule, .ping, .pingTimeout: break  // Routed: deliveries come through `countDown`.
@@ -300,7 +300,7 @@ public struct Recorder: Sendable {
     }
 
     /// The client as a subject of its room's observers, and as an observer that starts or stops
-    /// watching the room.
+    /// watching the room. In a thread, which shows no presence, only its typing indicators are watched.
     private mutating func truthChanged(
         _ client: ClientID, in room: RoomID, slot subject: Int, from old: SubjectTruth, to new: SubjectTruth,
         now: Instant
@@ -310,6 +310,17 @@ public struct Recorder: Sendable {
         let members = population.members(of: room)
         let base = viewBase[room.index]
         let size = members.count
+        guard population.carriesPresence(room) else {
+            for (position, other) in zip(0..., members) where position != subject {
+                let index = base + subject * size + position
+                if present {
+                    typingAwaiting[index] = false
+                } else {
+                    closeTypingView(index, subject: Int(other), in: room, now: now)
+                }
+            }
+            return
+        }
         for (position, observer) in zip(0..., members) where position != subject {
             let observer = Int(observer)
             guard clients[observer].truth.present else { continue }
@@ -375,7 +386,7 @@ public struct Recorder: Sendable {
     /// two share.
     mutating func showStatus(_ entry: ViewEntry, to observer: ClientID, now: Instant) {
         guard entry.subject != observer else { return }
-        for (room, slot) in population.memberships(of: observer) {
+        for (room, slot) in population.memberships(of: observer) where population.carriesPresence(room) {
             guard let subject = population.slot(of: entry.subject, in: room) else { continue }
             let index = viewBase[room.index] + Int(slot) * population.size(of: room) + subject
             views[index].dotOffline = !entry.status.isPresent
@@ -405,10 +416,13 @@ public struct Recorder: Sendable {
         for (room, slot) in population.memberships(of: observer) {
             let members = population.members(of: room)
             let base = viewBase[room.index] + Int(slot) * members.count
+            let presence = population.carriesPresence(room)
             for (position, subject) in zip(0..., members) where position != Int(slot) {
-                views[base + position].dotOffline = false
-                views[base + position].listed = false
-                apply(base + position, observer: observer, subject: Int(subject), now: now)
+                if presence {
+                    views[base + position].dotOffline = false
+                    views[base + position].listed = false
+                    apply(base + position, observer: observer, subject: Int(subject), now: now)
+                }
                 setTypingView(
                     base + position, in: room, observer: observer, subject: Int(subject), typing: false, now: now)
             }
@@ -538,9 +552,10 @@ public struct Recorder: Sendable {
         parts[part(client.index)].bytesUp += bytesUp
     }
 
-    mutating func storeOperations(_ count: Int, now: Instant) {
+    /// Store work on `client`'s key (nil: caused by the current cause, if any).
+    mutating func storeOperations(_ count: Int, of client: ClientID? = nil, now: Instant) {
         guard now >= measuredFrom else { return }
-        let owner = cause.map { part($0.index) } ?? unattributed
+        let owner = (client ?? cause).map { part($0.index) } ?? unattributed
         parts[owner].storeOps += count
         hourly[owner].storeOps[hour(of: now)] += count
     }
@@ -625,10 +640,13 @@ public struct Recorder: Sendable {
             for (room, slot) in population.memberships(of: ClientID(client)) {
                 let members = population.members(of: room)
                 let base = viewBase[room.index] + Int(slot) * members.count
+                let presence = population.carriesPresence(room)
                 for (position, other) in zip(0..., members) where position != Int(slot) {
-                    tracker.stopWatching(
-                        &views[base + position], now: now, truth: clients[Int(other)].truth,
-                        watchingSince: subject.since, runEnded: true, stats: &parts[part(Int(other))].observers)
+                    if presence {
+                        tracker.stopWatching(
+                            &views[base + position], now: now, truth: clients[Int(other)].truth,
+                            watchingSince: subject.since, runEnded: true, stats: &parts[part(Int(other))].observers)
+                    }
                     closeTypingView(base + position, subject: Int(other), in: room, now: now)
                 }
             }
