@@ -8,7 +8,7 @@ import PresenceCore
 /// a client with its store entry, histograms and queue slots. The recorder keeps every observer's view of
 /// every member of each of its rooms (16 bytes) and two typing flags, 18 bytes per pair: 20,000 clients in
 /// rooms of 5,000 peak at 1.8 GB. A client in k rooms keeps k × E[s²]/E[s] views, since a membership falls
-/// in a room with probability proportional to its size; each membership costs 16 bytes of room lists. Deliveries are counted per simulated second (8 bytes each). A client causes
+/// in a room with probability proportional to its size; each membership costs 24 bytes: 16 of room lists and when its member last stopped typing there. Deliveries are counted per simulated second (8 bytes each). A client causes
 /// about 4 events per heartbeat (send, arrive, store write, timer), and as many per poll, ping, session
 /// change or episode; the loop runs a few million events per second.
 public enum ResourceEstimate {
@@ -17,7 +17,7 @@ public enum ResourceEstimate {
     /// Memory per (observer, member) pair of a shared room, in bytes.
     public static let bytesPerRoomPair: Double = 18
     /// Memory per membership (a client in a room), in bytes.
-    public static let bytesPerMembership: Double = 16
+    public static let bytesPerMembership: Double = 24
     /// Memory per simulated second, in bytes.
     public static let bytesPerSimulatedSecond: Double = 8
     /// Share of physical memory a run may plan to use.

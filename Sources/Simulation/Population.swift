@@ -127,6 +127,12 @@ public final class Population: Sendable {
 
     /// The client's position in the room's member list, or nil when it is not a member.
     public func slot(of client: ClientID, in room: RoomID) -> Int? {
+        membership(of: client, in: room).map { Int(clientSlots[$0]) }
+    }
+
+    /// The client's membership of the room, numbered from 0 to `membershipCount` − 1 client after client
+    /// (in each client's room order), or nil when it is not a member.
+    public func membership(of client: ClientID, in room: RoomID) -> Int? {
         let range = clientStarts[client.index]..<clientStarts[client.index + 1]
         var low = range.lowerBound
         var high = range.upperBound
@@ -134,7 +140,7 @@ public final class Population: Sendable {
             let middle = (low + high) / 2
             if clientRooms[middle] < room { low = middle + 1 } else { high = middle }
         }
-        return low < range.upperBound && clientRooms[low] == room ? Int(clientSlots[low]) : nil
+        return low < range.upperBound && clientRooms[low] == room ? low : nil
     }
 
     // MARK: Filling rooms

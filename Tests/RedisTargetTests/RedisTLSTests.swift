@@ -35,6 +35,28 @@ struct RedisTLSTests {
         }
     }
 
+    @Test("a certificate for another host: the handshake fails, by IP address and by name, saying so")
+    func hostnameMismatch() async throws {
+        try await withRedisServer(tls: true, certificateNames: "DNS:elsewhere.example") { server in
+            for host in ["127.0.0.1", "localhost"] {
+                var configuration = server.configuration()
+                configuration.host = host
+                do {
+                    let connection = try await RedisConnection.connect(to: configuration)
+                    await connection.close()
+                    Issue.record("a certificate for elsewhere.example was accepted for \(host)")
+                } catch let error as RedisTargetError {
+                    guard case .tlsHandshakeFailed(let failedHost, _, let reason) = error else {
+                        Issue.record("expected tlsHandshakeFailed for \(host), got \(error)")
+                        continue
+                    }
+                    #expect(failedHost == host)
+                    #expect(reason.contains("not for this host"), "\(host): \(reason)")
+                }
+            }
+        }
+    }
+
     @Test("the system's trust roots do not trust the test's CA: the handshake fails, naming the host and why")
     func untrusted() async throws {
         try await withRedisServer(tls: true) { server in

@@ -45,13 +45,14 @@ public struct RedisServerError: Error, CustomStringConvertible {
 /// not installed this throws, so that the test fails and says how to install it: CI installs it (`.ci/run`), and
 /// a test that skipped would hide a missing install step.
 ///
-/// With `tls`, the server speaks TLS only (`--port 0 --tls-port P`), with a certificate for 127.0.0.1 and
-/// localhost signed by a certificate authority made for this server alone with the `openssl` command (see
+/// With `tls`, the server speaks TLS only (`--port 0 --tls-port P`), with a certificate for
+/// `certificateNames` (127.0.0.1 and localhost) signed by a certificate authority made for this server alone with the `openssl` command (see
 /// ``opensslAvailable``); its PEM file is ``RedisServer/caFile``, in the server's folder, which is removed
 /// afterwards. Clients need no certificate of their own (`--tls-auth-clients no`).
 public func withRedisServer<Result>(
     password: String? = nil,
     tls: Bool = false,
+    certificateNames: String = "IP:127.0.0.1, DNS:localhost",
     _ body: (RedisServer) async throws -> Result
 ) async throws -> Result {
     let executable = try redisServerExecutable()
@@ -59,7 +60,7 @@ public func withRedisServer<Result>(
         .appendingPathComponent("redis-target-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let certificates = tls ? try TestCertificates(in: directory) : nil
+    let certificates = tls ? try TestCertificates(in: directory, names: certificateNames) : nil
 
     // The reservation keeps other tests' servers off the port until this one listens on it; should something
     // outside the tests take it all the same, the server exits and another port is tried.
@@ -136,14 +137,14 @@ private func opensslExecutable() throws -> String {
     return found
 }
 
-/// A certificate authority and a server certificate it signed, for 127.0.0.1 and localhost, valid for a day,
-/// made with the `openssl` command in `directory`.
+/// A certificate authority and a server certificate it signed, for `names` (a `subjectAltName` value), valid
+/// for a day, made with the `openssl` command in `directory`.
 struct TestCertificates {
     let caFile: String
     let serverCertificate: String
     let serverKey: String
 
-    init(in directory: URL) throws {
+    init(in directory: URL, names: String) throws {
         let openssl = try opensslExecutable()
         func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
         self.caFile = file("ca.pem")
@@ -152,7 +153,7 @@ struct TestCertificates {
         let extensions = file("server.ext")
         try Data(
             """
-            subjectAltName = IP:127.0.0.1, DNS:localhost
+            subjectAltName = \(names)
             basicConstraints = critical, CA:FALSE
             keyUsage = critical, digitalSignature, keyEncipherment
             extendedKeyUsage = serverAuth
@@ -229,12 +230,14 @@ public final class PortReservation {
     }
 }
 
-/// Waits up to 20 s for the server to answer, and checks that it is this process (`INFO server`'s
-/// `process_id`); false if it exits or never answers.
+/// Waits up to 60 s (a loaded machine starts processes slowly) for the server to answer, and checks that it is
+/// this process (`INFO server`'s `process_id`); false if it exits or never answers. Its certificate is not
+/// checked here: a test may give it one that its clients must refuse.
 private func waitUntilAnswering(_ server: RedisServer, process: ChildProcess) async -> Bool {
     var configuration = server.configuration()
     configuration.connectTimeout = .seconds(2)
-    let deadline = ContinuousClock.now + .seconds(20)
+    if configuration.tls != nil { configuration.tls = RedisTLS(verification: .none) }
+    let deadline = ContinuousClock.now + .seconds(60)
     while ContinuousClock.now < deadline {
         guard process.isRunning else {
             return false

@@ -155,6 +155,9 @@ public struct Recorder: Sendable {
     private var views: [ViewState]
     private var typingShown: [Bool]
     private var typingAwaiting: [Bool]
+    /// When each member last stopped typing in each of its rooms, by membership (``Population/membership(of:in:)``):
+    /// where a ghost indicator in that room starts, even after the member went on to type elsewhere.
+    private var typingStoppedAt: [Instant]
     private let viewBase: [Int]
 
     private var shownOnlineViews = 0
@@ -203,6 +206,7 @@ public struct Recorder: Sendable {
         views = Array(repeating: ViewState(), count: total)
         typingShown = Array(repeating: false, count: total)
         typingAwaiting = Array(repeating: false, count: total)
+        typingStoppedAt = Array(repeating: .zero, count: population.membershipCount)
         let measuredSeconds = (end - measuredFrom).seconds
         var blank = Measurements()
         blank.measuredSeconds = measuredSeconds
@@ -357,6 +361,9 @@ public struct Recorder: Sendable {
         clients[client.index].typingTruth = isTyping
         clients[client.index].typingRoom = room
         clients[client.index].typingTruthSince = now
+        if !isTyping, let membership = population.membership(of: client, in: room) {
+            typingStoppedAt[membership] = now
+        }
         guard let subject = population.slot(of: client, in: room) else { return }
         let members = population.members(of: room)
         let base = viewBase[room.index]
@@ -473,25 +480,29 @@ public struct Recorder: Sendable {
         guard typingShown[index] != typing else { return }
         typingShown[index] = typing
         guard clients[observer.index].truth.present else { return }
-        let since = clients[subject].typingTruthSince
         if typing {
+            let since = clients[subject].typingTruthSince
             if typingAwaiting[index] && isTyping(subject, in: room) && since >= measuredFrom {
                 parts[part(subject)].typingPropagation.record(now - since)
             }
             typingAwaiting[index] = false
-        } else if !isTyping(subject, in: room) && since >= measuredFrom {
-            parts[part(subject)].ghostTyping.record(now - since)
+        } else if !isTyping(subject, in: room) {
+            recordGhostTyping(of: subject, in: room, until: now)
         }
     }
 
     /// A typing indicator the observer still showed when it stopped watching counts as ghost typing
     /// until then.
     private mutating func closeTypingView(_ index: Int, subject: Int, in room: RoomID, now: Instant) {
-        let since = clients[subject].typingTruthSince
-        if typingShown[index] && !isTyping(subject, in: room) && since >= measuredFrom {
-            parts[part(subject)].ghostTyping.record(now - since)
-        }
+        if typingShown[index] && !isTyping(subject, in: room) { recordGhostTyping(of: subject, in: room, until: now) }
         typingAwaiting[index] = false
+    }
+
+    /// An indicator of `subject` typing in `room` went at `now`, after the subject had stopped typing there.
+    private mutating func recordGhostTyping(of subject: Int, in room: RoomID, until now: Instant) {
+        guard let membership = population.membership(of: ClientID(subject), in: room) else { return }
+        let since = typingStoppedAt[membership]
+        if since >= measuredFrom { parts[part(subject)].ghostTyping.record(now - since) }
     }
 
     /// The view of `subject` on `observer`'s screen of `room`, when both are members.
