@@ -76,7 +76,10 @@ extension RunReport {
         tables.append(causeTable)
         tables.append(costTable)
         tables.append(fanoutTable)
-        tables.append(fanoutByRoomSizeTable)
+        tables.append(Self.fanoutTable(by: "room", outcome.measurements.fanoutByRoomSize, outcome.measurements))
+        if !outcome.measurements.fanoutByThreadSize.isEmpty {
+            tables.append(Self.fanoutTable(by: "thread", outcome.measurements.fanoutByThreadSize, outcome.measurements))
+        }
         tables.append(populationTable)
         if !scenario.cohorts.isEmpty { tables.append(cohortTable) }
         return tables
@@ -182,15 +185,15 @@ extension RunReport {
             ])
     }
 
-    /// Where the fan-out goes: the rooms of each size and what was pushed to them.
-    private var fanoutByRoomSizeTable: ReportTable {
-        let m = outcome.measurements
+    /// Where the fan-out goes: the rooms (or threads) of each size and what was pushed to them; a share is of
+    /// all deliveries.
+    private static func fanoutTable(by kind: String, _ buckets: [FanoutBucket], _ m: Measurements) -> ReportTable {
         let seconds = max(m.measuredSeconds, 1e-9)
-        let total = max(1, m.fanoutByRoomSize.reduce(0) { $0 + $1.deliveries })
+        let total = max(1, m.deliveries)
         return ReportTable(
-            title: "Fan-out by room size",
-            header: ["room size", "rooms", "events pushed", "deliveries", "share", "recipients per event"],
-            rows: m.fanoutByRoomSize.map { bucket in
+            title: "Fan-out by \(kind) size",
+            header: ["\(kind) size", "\(kind)s", "events pushed", "deliveries", "share", "recipients per event"],
+            rows: buckets.map { bucket in
                 let perEvent = bucket.recipientsPerEvent.summary
                 return [
                     bucket.sizeLabel, Format.grouped(bucket.rooms),

@@ -80,7 +80,16 @@ public struct RunReport: Sendable {
             ("cost", metrics.json(section: "cost")),
             ("fanout", metrics.json(section: "fanout")),
             ("fanoutByRoomSize", .array(m.fanoutByRoomSize.map { $0.json(measuredSeconds: m.measuredSeconds) })),
-        ] + (scenario.cohorts.isEmpty ? [] : [("cohorts", metrics.cohortsJSON(scenario.cohorts.map(\.name)))])
+        ]
+            + (m.fanoutByThreadSize.isEmpty
+                ? []
+                : [
+                    (
+                        "fanoutByThreadSize",
+                        .array(m.fanoutByThreadSize.map { $0.json(measuredSeconds: m.measuredSeconds) })
+                    )
+                ])
+            + (scenario.cohorts.isEmpty ? [] : [("cohorts", metrics.cohortsJSON(scenario.cohorts.map(\.name)))])
             + [
                 ("timeline", .array(m.timeline.map(\.json))),
                 (

@@ -32,18 +32,21 @@ import Testing
     }
 
     /// Typing reaches the other 3 members of a thread, and nothing else: once everyone is online the
-    /// families (the 10–99 bucket) push no event, and design C heartbeats its family entry alone,
-    /// 300 × 1 / 10 s = 30/s (with its two threads it would be 90/s).
+    /// families push no event, and design C heartbeats its family entry alone, 300 × 1 / 10 s = 30/s (with
+    /// its two threads it would be 90/s).
     @Test(arguments: ["socketio-redis", "ttl-entries"])
     func typingGoesToThreadsAlone(design: String) throws {
         for engine in [EngineKind.events, .actors] {
             let outcome = Simulator.run(try Self.scenario(design, threads: true), engine: engine)
-            let buckets = outcome.measurements.fanoutByRoomSize
-            #expect(buckets.map(\.smallest) == [1, 10])
-            let threads = buckets[0].recipientsPerEvent.summary
-            #expect(threads.count > 100, "\(design) on \(engine)")
-            #expect(threads.mean == 3 && threads.max == 3 && threads.p50 == 3, "\(design) on \(engine)")
-            #expect(buckets[1].events == 0, "\(design) on \(engine): families pushed \(buckets[1].events) events")
+            let families = outcome.measurements.fanoutByRoomSize
+            #expect(families.map(\.smallest) == [1, 10] && families.map(\.rooms) == [0, 15])
+            #expect(families.allSatisfy { $0.events == 0 }, "\(design) on \(engine): the families pushed events")
+            let threads = outcome.measurements.fanoutByThreadSize
+            #expect(threads.map(\.smallest) == [1] && threads.map(\.rooms) == [150])
+            let perEvent = threads[0].recipientsPerEvent.summary
+            #expect(perEvent.count > 100, "\(design) on \(engine)")
+            #expect(perEvent.mean == 3 && perEvent.max == 3 && perEvent.p50 == 3, "\(design) on \(engine)")
+            #expect(threads[0].deliveries == outcome.measurements.deliveries)
             #expect(outcome.population.rooms == 15 && outcome.population.threads?.count == 150)
             let heartbeats = Double(outcome.measurements.heartbeats) / outcome.measurements.measuredSeconds
             // The measured 480 s hold 48 heartbeats of each client, ± one.

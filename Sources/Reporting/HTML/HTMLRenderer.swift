@@ -266,13 +266,16 @@ public enum HTMLRenderer {
         html += note(
             "Where the fan-out goes: deliveries per second to rooms of each size. A few large rooms can carry "
                 + "most of it even when most rooms are small.")
-        html += SVGChart.categoryBars(
-            title: "Fan-out by room size: deliveries per second", x: "room size",
-            y: SVGChart.Axis("deliveries", unit: .quantity("per second")),
-            bars: measurements.fanoutByRoomSize.map {
-                (label: $0.sizeLabel, value: Double($0.deliveries) / max(measurements.measuredSeconds, 1e-9))
-            },
-            emptyMessage: noFanout)
+        for (kind, buckets) in [("room", measurements.fanoutByRoomSize), ("thread", measurements.fanoutByThreadSize)]
+        where kind == "room" || !buckets.isEmpty {
+            html += SVGChart.categoryBars(
+                title: "Fan-out by \(kind) size: deliveries per second", x: "\(kind) size",
+                y: SVGChart.Axis("deliveries", unit: .quantity("per second")),
+                bars: buckets.map {
+                    (label: $0.sizeLabel, value: Double($0.deliveries) / max(measurements.measuredSeconds, 1e-9))
+                },
+                emptyMessage: noFanout)
+        }
         return html + "</section>\n"
     }
 

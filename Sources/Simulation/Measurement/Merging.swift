@@ -65,6 +65,7 @@ extension Measurements {
         deliveries += other.deliveries
         recipientsPerEvent.add(other.recipientsPerEvent)
         fanoutByRoomSize.add(other.fanoutByRoomSize)
+        fanoutByThreadSize.add(other.fanoutByThreadSize)
         onlineClientSeconds += other.onlineClientSeconds
     }
 }

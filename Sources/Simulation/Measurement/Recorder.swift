@@ -35,6 +35,8 @@ public struct Measurements: Sendable {
     public var deliveriesBySecond: [Int] = []
     /// Fan-out by the size of the room it went to: bucket `i` holds rooms of 10^i to 10^(i+1) − 1 members.
     public var fanoutByRoomSize: [FanoutBucket] = []
+    /// The same for threads (`rooms.threads`), whose fan-out is typing alone; empty without threads.
+    public var fanoutByThreadSize: [FanoutBucket] = []
     /// The busiest simulated hour's rates, each its own busiest hour.
     public var peakHour = PeakHour()
 
@@ -110,6 +112,27 @@ public struct FanoutBucket: Sendable {
     public init(smallest: Int, largest: Int) {
         self.smallest = smallest
         self.largest = largest
+    }
+
+    /// One bucket per power of ten up to the largest of `rooms`, each counting its rooms.
+    static func buckets(of rooms: Range<Int>, in population: Population) -> [FanoutBucket] {
+        let largest = rooms.map { population.size(of: RoomID($0)) }.max() ?? 1
+        var buckets: [FanoutBucket] = []
+        var smallest = 1
+        while buckets.count <= index(ofSize: largest) {
+            let next = smallest.multipliedReportingOverflow(by: 10)
+            buckets.append(FanoutBucket(smallest: smallest, largest: next.overflow ? .max : next.partialValue - 1))
+            smallest = next.partialValue
+        }
+        for room in rooms { buckets[index(ofSize: population.size(of: RoomID(room)))].rooms += 1 }
+        return buckets
+    }
+
+    /// An event pushed to `recipients` members of a room in this bucket.
+    mutating func add(recipients: Int) {
+        events += 1
+        deliveries += recipients
+        recipientsPerEvent.record(recipients)
     }
 
     /// The bucket of a room with `size` members.
@@ -195,12 +218,10 @@ public struct Recorder: Sendable {
         clients = platforms.map { ClientRecord(platform: $0) }
         var base: [Int] = []
         var total = 0
-        var largestRoom = 0
         for room in 0..<population.roomCount {
             base.append(total)
             let size = population.size(of: RoomID(room))
             total += size * size
-            largestRoom = max(largestRoom, size)
         }
         viewBase = base
         views = Array(repeating: ViewState(), count: total)
@@ -215,17 +236,11 @@ public struct Recorder: Sendable {
         case .sweep, .redis: blank.expiryLag = DurationHistogram()
         case .exact, .off: break
         }
-        var buckets: [FanoutBucket] = []
-        var smallest = 1
-        while buckets.count <= FanoutBucket.index(ofSize: largestRoom) {
-            let next = smallest.multipliedReportingOverflow(by: 10)
-            buckets.append(FanoutBucket(smallest: smallest, largest: next.overflow ? .max : next.partialValue - 1))
-            smallest = next.partialValue
+        blank.fanoutByRoomSize = FanoutBucket.buckets(of: 0..<population.presenceRoomCount, in: population)
+        if population.hasThreads {
+            blank.fanoutByThreadSize = FanoutBucket.buckets(
+                of: population.presenceRoomCount..<population.roomCount, in: population)
         }
-        for room in 0..<population.roomCount {
-            buckets[FanoutBucket.index(ofSize: population.size(of: RoomID(room)))].rooms += 1
-        }
-        blank.fanoutByRoomSize = buckets
         let partCount = scenario.cohorts.isEmpty ? 1 : scenario.cohorts.count + 1
         parts = Array(repeating: blank, count: partCount)
         hourly = Array(
@@ -580,9 +595,11 @@ public struct Recorder: Sendable {
         parts[owner].deliveries += recipients
         parts[owner].recipientsPerEvent.record(recipients)
         let bucket = FanoutBucket.index(ofSize: population.size(of: room))
-        parts[owner].fanoutByRoomSize[bucket].events += 1
-        parts[owner].fanoutByRoomSize[bucket].deliveries += recipients
-        parts[owner].fanoutByRoomSize[bucket].recipientsPerEvent.record(recipients)
+        if population.carriesPresence(room) {
+            parts[owner].fanoutByRoomSize[bucket].add(recipients: recipients)
+        } else {
+            parts[owner].fanoutByThreadSize[bucket].add(recipients: recipients)
+        }
         hourly[owner].deliveries[hour(of: now)] += recipients
         let second = Int((now - measuredFrom).nanoseconds / Interval.nanosecondsPerSecond)
         if second < parts[owner].deliveriesBySecond.count { parts[owner].deliveriesBySecond[second] += recipients }
