@@ -60,6 +60,11 @@ import Testing
         expectError(
             Self.base.with("cohorts", [["name": "a", "share": 0.5], ["name": "b", "share": 0.4]]), at: "cohorts",
             "expected the cohorts' shares to sum to 1, found 0.5 + 0.4 = 0.9")
+        // A threshold on a cohort of the faulty list is not reported as an unknown cohort as well.
+        expectError(
+            Self.base.with("cohorts", [["name": "a", "share": 0.5], ["name": "b", "share": 0.4]])
+                .with("thresholds", ["cohorts.b.cost.heartbeatsPerSecond": "< 10"]), at: "cohorts",
+            "expected the cohorts' shares to sum to 1")
         // Within rounding is fine: a third each.
         let third = 1.0 / 3
         #expect(

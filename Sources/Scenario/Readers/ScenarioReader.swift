@@ -44,7 +44,7 @@ extension Validator {
                     $0, members.path("cohorts"), behavior: members["behavior"], network: members["network"])
             } ?? []
         let faults = members["faults"].map { self.faults($0, members.path("faults"), duration: duration) } ?? []
-        let cohortNames = (cohorts ?? []).map(\.name)
+        let cohortNames = cohorts?.map(\.name)
         let thresholds =
             members["thresholds"].map { self.thresholds($0, members.path("thresholds"), cohorts: cohortNames) } ?? []
         let timeline = members["timeline"].map { interval($0, members.path("timeline")) } ?? .minutes(1)

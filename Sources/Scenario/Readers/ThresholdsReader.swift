@@ -1,7 +1,8 @@
 /// The `thresholds` section: a condition per report metric, checked in file order.
 extension Validator {
-    /// - Parameter cohorts: the scenario's cohort names, whose metrics (`cohorts.{name}.{path}`) may be checked.
-    func thresholds(_ value: JSONValue, _ path: JSONPath, cohorts: [String] = []) -> [Threshold]? {
+    /// - Parameter cohorts: the scenario's cohort names, whose metrics (`cohorts.{name}.{path}`) may be checked;
+    ///   nil when the cohorts themselves are in error, so that a cohort's name is not reported twice.
+    func thresholds(_ value: JSONValue, _ path: JSONPath, cohorts: [String]? = []) -> [Threshold]? {
         guard case .object(let pairs) = value else {
             mismatch(path, expected: "an object like {\"staleness.offlineDetection.p99\": \"< 90s\"}", found: value)
             return nil
@@ -18,10 +19,10 @@ extension Validator {
         return valid ? thresholds : nil
     }
 
-    private func threshold(_ metricPath: String, _ value: JSONValue, _ path: JSONPath, cohorts: [String])
+    private func threshold(_ metricPath: String, _ value: JSONValue, _ path: JSONPath, cohorts: [String]?)
         -> Threshold?
     {
-        if let (cohort, _) = MetricCatalog.cohortPath(metricPath), !cohorts.contains(cohort) {
+        if let cohorts, let (cohort, _) = MetricCatalog.cohortPath(metricPath), !cohorts.contains(cohort) {
             var message = "unknown cohort '\(cohort)' in metric '\(metricPath)'"
             if let near = Suggestions.closest(to: cohort, among: cohorts) { message += "; did you mean '\(near)'?" }
             let hint =
