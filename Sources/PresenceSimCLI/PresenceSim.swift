@@ -25,4 +25,24 @@ struct PresenceSim: ParsableCommand {
         ],
         defaultSubcommand: nil
     )
+
+    /// Parses and runs the command. A `ValidationError` that a command throws once it runs (an option that
+    /// does not fit the scenario it loaded) names that command's help, not the root's usage; exit 64.
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let error as ValidationError {
+            let name = type(of: command)._commandName
+            printError("Error: \(error.message)\n  See 'presence-sim \(name) --help' for more information.")
+            exit(withError: ExitCode(64))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
