@@ -78,9 +78,7 @@ struct ExpiryLag: ParsableCommand {
         if redisTarget.target != nil, hz != nil || effort != nil {
             throw ValidationError("--hz and --effort set the model alone; with --target the server's own are used")
         }
-        if redisTarget.target == nil, redisTarget.needTarget {
-            throw ValidationError("\(RedisTargetOptions.needingTarget) apply to a measurement with --target")
-        }
+        try redisTarget.requireTarget(for: "a measurement")
         _ = try probe()
         _ = try redisConfiguration()
     }

@@ -63,8 +63,9 @@ struct Load: ParsableCommand {
             minutes late: a design that reacts to expiry through these events inherits that lag.
 
             Exit codes: 0 ok · 64 bad input (also a refused Redis password, or a --tls-ca file that cannot \
-            be used) · 69 the Redis target cannot be reached (or its TLS handshake failed), or failed during the test (the report is written) · 1 internal failure · 130 / 143 \
-            stopped by SIGINT / SIGTERM.
+            be used) · 69 the Redis target cannot be reached (or its TLS handshake failed), or failed \
+            during the test (the report is written) · 1 internal failure · 130 / 143 stopped by SIGINT / \
+            SIGTERM.
             """
     )
 
@@ -159,17 +160,13 @@ struct Load: ParsableCommand {
 
     /// The `--target` server's configuration, checked; nil without `--target`.
     func redisConfiguration() throws -> RedisConfiguration? {
+        try redisTarget.requireTarget(
+            for: "a test", others: ["--connections", "--observe-expiry"],
+            othersGiven: connections != nil || observeExpiry)
         guard
             let configuration = try redisTarget.configuration(
                 risk: "; a load test sends it thousands of writes a second")
-        else {
-            if redisTarget.needTarget || connections != nil || observeExpiry {
-                throw ValidationError(
-                    "\(RedisTargetOptions.needingTarget), --connections and --observe-expiry apply to a test with "
-                        + "--target")
-            }
-            return nil
-        }
+        else { return nil }
         if let connections, !(1...256).contains(connections) {
             throw ValidationError("--connections: expected 1 to 256, found \(connections)")
         }

@@ -181,7 +181,6 @@ struct ExpiryWatch {
     }
 }
 
-/// `--tls-ca` and `--tls-insecure`: how a `rediss://` target's certificate is verified.
 /// The options that name a Redis server to run against, shared by `load` and `expiry-lag`.
 struct RedisTargetOptions: ParsableArguments {
     @Option(
@@ -201,11 +200,15 @@ struct RedisTargetOptions: ParsableArguments {
 
     @OptionGroup var tls: RedisTLSOptions
 
-    /// Whether an option that needs `--target` was given.
-    var needTarget: Bool { keyPrefix != nil || allowRemote || tls.caFile != nil || tls.insecure }
-
-    /// The options that need `--target`, for a message.
-    static let needingTarget = "--key-prefix, --allow-remote, --tls-ca and --tls-insecure"
+    /// Refuses, without `--target`, the options that need it: these, and the command's own `others` (their
+    /// names), given when `othersGiven`. `use` names what the command runs, as in "a test".
+    func requireTarget(for use: String, others: [String] = [], othersGiven: Bool = false) throws {
+        guard target == nil, keyPrefix != nil || allowRemote || tls.caFile != nil || tls.insecure || othersGiven
+        else { return }
+        let names = ["--key-prefix", "--allow-remote", "--tls-ca", "--tls-insecure"] + others
+        throw ValidationError(
+            "\(names.dropLast().joined(separator: ", ")) and \(names[names.count - 1]) apply to \(use) with --target")
+    }
 
     /// The `--target` server's configuration, checked (URL, TLS options, a loopback host unless
     /// `--allow-remote`, a non-empty prefix); nil without `--target`. `risk` says, for a remote host, what
@@ -234,6 +237,7 @@ struct RedisTargetOptions: ParsableArguments {
     var prefix: String { keyPrefix ?? RedisSession.defaultKeyPrefix() }
 }
 
+/// `--tls-ca` and `--tls-insecure`: how a `rediss://` target's certificate is verified.
 struct RedisTLSOptions: ParsableArguments {
     @Option(
         name: .customLong("tls-ca"),

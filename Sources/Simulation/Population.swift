@@ -127,8 +127,11 @@ public final class Population: Sendable {
 
     /// The client's position in the room's member list, or nil when it is not a member.
     public func slot(of client: ClientID, in room: RoomID) -> Int? {
-        membership(of: client, in: room).map { Int(clientSlots[$0]) }
+        membership(of: client, in: room).map(slot(ofMembership:))
     }
+
+    /// The member's position in the room's member list, for a membership from ``membership(of:in:)``.
+    public func slot(ofMembership membership: Int) -> Int { Int(clientSlots[membership]) }
 
     /// The client's membership of the room, numbered from 0 to `membershipCount` − 1 client after client
     /// (in each client's room order), or nil when it is not a member.

@@ -339,7 +339,10 @@ struct RedisConnectionFailureTests {
 /// Runs `body` with a TCP server on a loopback port that accepts connections and answers any bytes with
 /// `reply`, or never answers when `reply` is nil.
 func withSilentServer(replying reply: String?, _ body: (Int) async throws -> Void) async throws {
-    let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    // An event loop of its own: the server answers even while the clients' loops are busy.
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    defer { group.shutdownGracefully { _ in } }
+    let server = try await ServerBootstrap(group: group)
         .childChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 if let reply {

@@ -10,7 +10,7 @@ public struct RedisServer: Sendable {
     /// The server's process id, for tests that kill it.
     public let processIdentifier: Int32
     /// For a server that speaks TLS only: the PEM file of the certificate authority that signed its
-    /// certificate (for 127.0.0.1 and localhost); nil for a server without TLS.
+    /// certificate; nil for a server without TLS.
     public var caFile: String? = nil
 
     /// A configuration for this server, with its password, and with TLS verified against ``caFile`` for a
@@ -46,9 +46,9 @@ public struct RedisServerError: Error, CustomStringConvertible {
 /// a test that skipped would hide a missing install step.
 ///
 /// With `tls`, the server speaks TLS only (`--port 0 --tls-port P`), with a certificate for
-/// `certificateNames` (127.0.0.1 and localhost) signed by a certificate authority made for this server alone with the `openssl` command (see
-/// ``opensslAvailable``); its PEM file is ``RedisServer/caFile``, in the server's folder, which is removed
-/// afterwards. Clients need no certificate of their own (`--tls-auth-clients no`).
+/// `certificateNames` (by default 127.0.0.1 and localhost) signed by a certificate authority made for this
+/// server alone with the `openssl` command (see ``opensslAvailable``); its PEM file is ``RedisServer/caFile``,
+/// in the server's folder, which is removed afterwards. Clients need no certificate of their own (`--tls-auth-clients no`).
 public func withRedisServer<Result>(
     password: String? = nil,
     tls: Bool = false,
@@ -105,13 +105,18 @@ public func withRedisServer<Result>(
 }
 
 private func redisServerExecutable() throws -> String {
+    try executable("redis-server", debianPackage: "redis-server")
+}
+
+/// The path of the `name` command: on `PATH`, or in /usr/bin; an error saying how to install it otherwise.
+private func executable(_ name: String, debianPackage: String) throws -> String {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-    let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server"]
+    let candidates = path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/bin/\(name)"]
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         throw RedisServerError(
             description:
-                "redis-server is not on PATH nor at /usr/bin/redis-server: install it (Debian: apt-get install -y "
-                + "redis-server); .ci/run installs it when missing"
+                "\(name) is not on PATH nor at /usr/bin/\(name): install it (Debian: apt-get install -y "
+                + "\(debianPackage)); .ci/run installs it when missing"
         )
     }
     return found
@@ -125,17 +130,7 @@ public let opensslAvailable: Bool = {
     return (try? opensslExecutable()) != nil
 }()
 
-private func opensslExecutable() throws -> String {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-    let candidates = path.split(separator: ":").map { "\($0)/openssl" } + ["/usr/bin/openssl"]
-    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        throw RedisServerError(
-            description:
-                "openssl is not on PATH nor at /usr/bin/openssl: install it (Debian: apt-get install -y openssl)"
-        )
-    }
-    return found
-}
+private func opensslExecutable() throws -> String { try executable("openssl", debianPackage: "openssl") }
 
 /// A certificate authority and a server certificate it signed, for `names` (a `subjectAltName` value), valid
 /// for a day, made with the `openssl` command in `directory`.

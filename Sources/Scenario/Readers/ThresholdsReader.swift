@@ -28,7 +28,7 @@ extension Validator {
             let hint =
                 cohorts.isEmpty
                 ? "the scenario has no cohorts"
-                : "the scenario's cohorts are " + cohorts.map { "'\($0)'" }.joined(separator: ", ")
+                : "the scenario's cohorts are " + Suggestions.quotedList(cohorts, conjunction: "and")
             report(path, message, hint: hint)
             return nil
         }

@@ -116,7 +116,7 @@ public struct FanoutBucket: Sendable {
 
     /// One bucket per power of ten up to the largest of `rooms`, each counting its rooms.
     static func buckets(of rooms: Range<Int>, in population: Population) -> [FanoutBucket] {
-        let largest = rooms.map { population.size(of: RoomID($0)) }.max() ?? 1
+        let largest = rooms.lazy.map { population.size(of: RoomID($0)) }.max() ?? 1
         var buckets: [FanoutBucket] = []
         var smallest = 1
         while buckets.count <= index(ofSize: largest) {
@@ -376,10 +376,9 @@ public struct Recorder: Sendable {
         clients[client.index].typingTruth = isTyping
         clients[client.index].typingRoom = room
         clients[client.index].typingTruthSince = now
-        if !isTyping, let membership = population.membership(of: client, in: room) {
-            typingStoppedAt[membership] = now
-        }
-        guard let subject = population.slot(of: client, in: room) else { return }
+        guard let membership = population.membership(of: client, in: room) else { return }
+        if !isTyping { typingStoppedAt[membership] = now }
+        let subject = population.slot(ofMembership: membership)
         let members = population.members(of: room)
         let base = viewBase[room.index]
         for (position, observer) in zip(0..., members) where position != subject {
